@@ -73,13 +73,16 @@ export type Connection = {
     status: ConnectionStatus;
     /**
      * The Recall Zoom OAuth credential's id. Several connections can share one (an account-level Zoom app).
+     * Null when the credential was deleted at Recall and not yet replaced (a legacy re-authorization
+     * conflict that could not finish): the connection is then `needs_reauth`, and never points at a
+     * credential Recall no longer has.
      *
      */
-    recall_credential_id: string;
+    recall_credential_id: string | null;
     /**
-     * The credential's status at Recall, as last read.
+     * The credential's status at Recall, as last read; null when there is no credential.
      */
-    recall_status: 'healthy' | 'unhealthy';
+    recall_status: 'healthy' | 'unhealthy' | null;
     /**
      * The Zoom user id (user-level app), or null.
      */

@@ -42,8 +42,8 @@ export const zConnection = z.object({
     id: z.uuid(),
     end_user_id: z.string().min(1).max(256),
     status: zConnectionStatus,
-    recall_credential_id: z.uuid(),
-    recall_status: z.enum(['healthy', 'unhealthy']),
+    recall_credential_id: z.uuid().nullable(),
+    recall_status: z.enum(['healthy', 'unhealthy']).nullable(),
     zoom_user_id: z.string().nullable(),
     zoom_account_id: z.string().nullable(),
     meeting_sync_status: z.enum([

@@ -1,0 +1,211 @@
+// Environment -> typed, validated Config, in one place. Every bad or missing variable is collected and
+// reported together, so one failed start names everything that needs fixing.
+
+export const recallRegions = {
+  'us-east-1': 'https://us-east-1.recall.ai',
+  'us-west-2': 'https://us-west-2.recall.ai',
+  'eu-central-1': 'https://eu-central-1.recall.ai',
+  'ap-northeast-1': 'https://ap-northeast-1.recall.ai',
+} as const;
+export type RecallRegion = keyof typeof recallRegions;
+
+/** The Zoom OAuth app id of the Recall mock's story (openapi/recall.yaml), used in demo mode. */
+export const demoOauthAppId = '9a03bb66-31f6-4272-8074-38c7c675ecb0';
+export const demoZoomClientId = 'slSJlqiDrYRufiuCxVlIuQ'; // the Prism story's app (recall.yaml)
+export const defaultCallbackPath = '/v1/connect/zoom/callback';
+export const demoZoomAuthorizePath = '/demo/zoom/authorize';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** External base URL of the gateway, without a trailing slash. */
+  publicUrl: string;
+  databaseUrl: string;
+  apiKeys: string[];
+  recall: { region: RecallRegion; baseUrl: string; apiKey: string; oauthAppId: string; timeoutMs: number };
+  zoom: {
+    clientId: string;
+    /** Exactly as configured: sent byte for byte to Zoom and to Recall, never re-serialized. */
+    redirectUri: string;
+    /** The path of redirectUri: where the callback route listens. */
+    callbackPath: string;
+    authorizeUrl: string;
+  };
+  allowedReturnOrigins: string[];
+  connectSessionTtlS: number;
+  flowTtlS: number;
+  healthSyncIntervalS: number;
+  webhook: { url: string; secret: string } | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** No RECALL_API_KEY: an in-process Recall mock, the stand-in Zoom page and a demo API key. */
+  demo: boolean;
+  /** PUBLIC_URL is https: cookies get Secure and the __Host- prefix. */
+  secureCookies: boolean;
+  /** Fastify's trustProxy: false, true, or a list of proxy addresses/CIDRs (TRUST_PROXY). */
+  trustProxy: boolean | string[];
+  /** Start-up warnings (not errors), for the logger. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  required(name: string, why: string): string {
+    const value = this.raw(name);
+    if (value === undefined) this.problems.push(`${name} is required ${why}`);
+    return value ?? '';
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  httpUrl(name: string, value: string | undefined): URL | undefined {
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be an absolute http(s) URL (got "${value}")`);
+    return undefined;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  list(name: string): string[] | undefined {
+    const value = this.raw(name);
+    return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
+  }
+}
+
+const isLoopback = (hostname: string) =>
+  hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]';
+
+function readOrigins(read: Reader, publicOrigin: string): string[] {
+  const listed = read.list('ALLOWED_RETURN_ORIGINS') ?? [publicOrigin];
+  return listed.flatMap((origin) => {
+    const url = read.httpUrl('ALLOWED_RETURN_ORIGINS', origin);
+    if (!url) return [];
+    if (url.origin !== origin.replace(/\/$/, '')) {
+      read.problems.push(`ALLOWED_RETURN_ORIGINS holds origins only (scheme://host[:port]), got "${origin}"`);
+      return [];
+    }
+    return [url.origin];
+  });
+}
+
+// Behind a load balancer the client IP (for rate limits) comes from X-Forwarded-For, but only from proxies
+// the operator names; trusting every proxy would let any client pick its own IP.
+function readTrustProxy(read: Reader): boolean | string[] {
+  const value = read.raw('TRUST_PROXY');
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return read.list('TRUST_PROXY') ?? false;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = new Reader(env);
+  const demo = read.raw('RECALL_API_KEY') === undefined;
+  const outsideDemo = 'outside demo mode (set it, or unset RECALL_API_KEY for the demo)';
+
+  const port = read.integer('PORT', 3000, 0, 65535);
+  const host = read.raw('HOST') ?? '127.0.0.1';
+  const publicUrlText = (read.raw('PUBLIC_URL') ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  const publicUrl = read.httpUrl('PUBLIC_URL', publicUrlText);
+  const publicOrigin = publicUrl?.origin ?? 'http://127.0.0.1';
+
+  const region = read.oneOf('RECALL_REGION', Object.keys(recallRegions) as RecallRegion[], 'us-east-1');
+  const recallBaseUrl = read.httpUrl('RECALL_BASE_URL', read.raw('RECALL_BASE_URL'))?.href.replace(/\/$/, '') ?? recallRegions[region];
+  const oauthAppId = demo ? (read.raw('RECALL_ZOOM_OAUTH_APP_ID') ?? demoOauthAppId) : read.required('RECALL_ZOOM_OAUTH_APP_ID', outsideDemo);
+  if (oauthAppId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(oauthAppId)) {
+    read.problems.push(`RECALL_ZOOM_OAUTH_APP_ID must be the Zoom OAuth App's Recall id, a UUID (got "${oauthAppId}")`);
+  }
+
+  const redirectUri = demo
+    ? (read.raw('ZOOM_REDIRECT_URI') ?? `${publicUrlText}${defaultCallbackPath}`)
+    : read.required('ZOOM_REDIRECT_URI', outsideDemo);
+  const redirectUrl = redirectUri ? read.httpUrl('ZOOM_REDIRECT_URI', redirectUri) : undefined;
+  const authorizeUrl = read.raw('ZOOM_AUTHORIZE_URL') ?? (demo ? `${publicUrlText}${demoZoomAuthorizePath}` : 'https://zoom.us/oauth/authorize');
+  read.httpUrl('ZOOM_AUTHORIZE_URL', authorizeUrl);
+
+  const apiKeys = read.list('GATEWAY_API_KEYS') ?? [];
+  if (!demo && apiKeys.length === 0) read.problems.push(`GATEWAY_API_KEYS is required ${outsideDemo}`);
+  if (apiKeys.some((key) => key.length < 16)) read.problems.push('GATEWAY_API_KEYS: every key must be at least 16 characters');
+
+  const webhookUrl = read.raw('WEBHOOK_URL');
+  const webhookSecret = read.raw('WEBHOOK_SECRET');
+  if (webhookUrl) read.httpUrl('WEBHOOK_URL', webhookUrl);
+  if (webhookUrl && !webhookSecret?.startsWith('whsec_')) read.problems.push('WEBHOOK_SECRET (whsec_...) is required when WEBHOOK_URL is set');
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl: publicUrlText,
+    databaseUrl: read.raw('DATABASE_URL') ?? 'sqlite:./data/gateway.db',
+    apiKeys,
+    recall: {
+      region,
+      baseUrl: recallBaseUrl,
+      apiKey: demo ? 'demo-recall-key' : read.required('RECALL_API_KEY', outsideDemo),
+      oauthAppId,
+      timeoutMs: read.integer('RECALL_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+    zoom: {
+      clientId: demo ? (read.raw('ZOOM_CLIENT_ID') ?? demoZoomClientId) : read.required('ZOOM_CLIENT_ID', outsideDemo),
+      redirectUri,
+      callbackPath: redirectUrl?.pathname ?? defaultCallbackPath,
+      authorizeUrl,
+    },
+    allowedReturnOrigins: readOrigins(read, publicOrigin),
+    connectSessionTtlS: read.integer('CONNECT_SESSION_TTL_S', 1800, 60, 86_400),
+    flowTtlS: read.integer('FLOW_TTL_S', 600, 60, 3600),
+    healthSyncIntervalS: read.integer('HEALTH_SYNC_INTERVAL_S', 60, 0, 86_400),
+    webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : null,
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    demo,
+    secureCookies: publicUrl?.protocol === 'https:',
+    trustProxy: readTrustProxy(read),
+    warnings: [],
+  };
+
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+
+  const realRecall = (Object.values(recallRegions) as string[]).includes(config.recall.baseUrl);
+  if (redirectUrl && isLoopback(redirectUrl.hostname) && realRecall && !demo) {
+    config.warnings.push(
+      `ZOOM_REDIRECT_URI (${redirectUri}) is on localhost: Recall's firewall answers 403 to a create that carries it. ` +
+        'Use a public URL (a tunnel such as ngrok) registered in the Zoom app.',
+    );
+  }
+  return config;
+}

@@ -1,0 +1,21 @@
+import type { Config } from '../config.js';
+
+/**
+ * Zoom's authorize URL. redirect_uri is the configured string, percent-encoded as it is: never parsed and
+ * re-serialized through URL, which may add a trailing slash and so break Zoom's exact match
+ * ("Invalid redirect") and Recall's token exchange ("Invalid Grant").
+ */
+export function buildAuthorizeUrl(config: Config, flow: { state: string; codeChallenge: string }): string {
+  const query = [
+    ['response_type', 'code'],
+    ['client_id', config.zoom.clientId],
+    ['redirect_uri', config.zoom.redirectUri],
+    ['state', flow.state],
+    ['code_challenge', flow.codeChallenge],
+    ['code_challenge_method', 'S256'],
+  ]
+    .map(([name, value]) => `${name}=${encodeURIComponent(value!)}`)
+    .join('&');
+  const base = config.zoom.authorizeUrl;
+  return `${base}${base.includes('?') ? '&' : '?'}${query}`;
+}

@@ -1,0 +1,101 @@
+// Connections as the API shows them: list, read, disconnect and refresh from Recall.
+import type { Connection, ConnectionPage, ConnectionStatus } from '../../generated/gateway/types.gen.js';
+import { RecallError } from '../recall/recall-api.js';
+import type { ConnectionRecord } from '../store/store.js';
+import type { ConnectDeps } from './deps.js';
+import { GatewayProblem } from './problems.js';
+import { credentialSnapshot } from './callback.js';
+import { recallProblem } from './registration.js';
+
+export function toApiConnection(record: ConnectionRecord): Connection {
+  return {
+    id: record.id,
+    end_user_id: record.endUserId,
+    status: record.status,
+    recall_credential_id: record.recallCredentialId,
+    recall_status: record.recallStatus,
+    zoom_user_id: record.zoomUserId,
+    zoom_account_id: record.zoomAccountId,
+    meeting_sync_status: record.meetingSyncStatus,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    last_checked_at: record.lastCheckedAt,
+  };
+}
+
+// The cursor is opaque to clients: a keyset position, base64url-encoded.
+const encodeCursor = (record: ConnectionRecord) => Buffer.from(JSON.stringify([record.createdAt, record.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+  } catch {
+    // reported below
+  }
+  throw new GatewayProblem('invalid_request', 'cursor is not one this API returned', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+}
+
+export async function listConnections(
+  deps: ConnectDeps,
+  query: { end_user_id?: string; status?: ConnectionStatus; limit?: number; cursor?: string },
+): Promise<ConnectionPage> {
+  const limit = query.limit ?? 20;
+  const rows = await deps.store.listConnections({
+    endUserId: query.end_user_id,
+    status: query.status,
+    limit: limit + 1,
+    after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+  });
+  const items = rows.slice(0, limit);
+  return { items: items.map(toApiConnection), next_cursor: rows.length > limit ? encodeCursor(items[items.length - 1]!) : null };
+}
+
+export async function findConnection(deps: ConnectDeps, id: string): Promise<ConnectionRecord> {
+  const record = await deps.store.getConnection(id);
+  if (!record) throw new GatewayProblem('not_found', `No connection has the id ${id}.`);
+  return record;
+}
+
+export async function findConnectionOfEndUser(deps: ConnectDeps, endUserId: string): Promise<ConnectionRecord> {
+  const record = await deps.store.getConnectionByEndUser(endUserId);
+  if (!record) throw new GatewayProblem('not_connected', 'This end user has not connected Zoom.');
+  return record;
+}
+
+/**
+ * Disconnects: deletes the Recall credential unless another connection still uses it (an account-level
+ * app shares one), then the row. Recall's 404 means already gone; any other Recall failure keeps the row,
+ * so the connection never claims to be gone while Recall still holds its credential.
+ */
+export async function disconnect(deps: ConnectDeps, record: ConnectionRecord): Promise<void> {
+  const credentialId = record.recallCredentialId;
+  if (credentialId && (await deps.store.countCredentialUsers(credentialId, record.id)) === 0) {
+    await deps.recall.deleteCredential(credentialId).catch((error: unknown) => {
+      throw recallProblem(error);
+    });
+  }
+  await deps.store.deleteConnection(record.id);
+}
+
+/** Re-reads the credential from Recall (optionally asking Recall to re-validate it with Zoom first). */
+export async function refreshConnection(deps: ConnectDeps, record: ConnectionRecord, validate: boolean): Promise<ConnectionRecord> {
+  const credentialId = record.recallCredentialId;
+  if (!credentialId) return record;
+  try {
+    if (validate) await deps.recall.validateCredential(credentialId);
+    const credential = credentialSnapshot(await deps.recall.retrieveCredential(credentialId));
+    const updated = await deps.store.recordCredentialHealth(credentialId, {
+      recallStatus: credential.status,
+      meetingSyncStatus: credential.meetingSyncStatus,
+      checkedAt: deps.now().toISOString(),
+    });
+    return updated.find((connection) => connection.id === record.id) ?? record;
+  } catch (error) {
+    if (error instanceof RecallError && error.code === 'recall_not_found') {
+      await deps.store.detachCredential(credentialId, deps.now().toISOString());
+      return findConnection(deps, record.id);
+    }
+    throw recallProblem(error);
+  }
+}

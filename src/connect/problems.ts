@@ -1,0 +1,56 @@
+// The gateway's named failures: every one is a code of gateway.yaml's closed ProblemCode enum, with the
+// status and title it is always answered with. Thrown by src/connect/, rendered by src/plugins/problems.ts.
+import type { Problem, ProblemCode } from '../../generated/gateway/types.gen.js';
+
+export type { Problem, ProblemCode };
+
+const catalogue: Record<ProblemCode, { status: number; title: string }> = {
+  invalid_request: { status: 400, title: 'Invalid request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  not_found: { status: 404, title: 'Not found' },
+  not_connected: { status: 404, title: 'Not connected' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  return_to_not_allowed: { status: 400, title: 'return_to not allowed' },
+  session_invalid: { status: 400, title: 'Unknown connect link' },
+  session_expired: { status: 400, title: 'Connect session expired' },
+  session_used: { status: 400, title: 'Connect link already used' },
+  state_missing: { status: 400, title: 'State missing' },
+  state_invalid: { status: 400, title: 'Unknown state' },
+  state_expired: { status: 400, title: 'Sign-in took too long' },
+  state_reused: { status: 400, title: 'State already used' },
+  state_cookie_missing: { status: 400, title: 'Binding cookie missing' },
+  state_mismatch: { status: 400, title: 'Binding cookie mismatch' },
+  access_denied: { status: 400, title: 'Access denied at Zoom' },
+  zoom_error: { status: 400, title: 'Zoom returned an error' },
+  code_missing: { status: 400, title: 'Authorization code missing' },
+  recall_invalid_grant: { status: 400, title: 'Authorization code rejected' },
+  recall_conflict_unresolved: { status: 409, title: 'Existing credential could not be replaced' },
+  recall_unauthorized: { status: 502, title: 'Recall rejected the gateway' },
+  recall_forbidden: { status: 502, title: "Recall's firewall refused the request" },
+  recall_unavailable: { status: 503, title: 'Recall unavailable' },
+  recall_rejected: { status: 502, title: 'Recall rejected the request' },
+  internal_error: { status: 500, title: 'Internal error' },
+};
+
+export const problemStatus = (code: ProblemCode) => catalogue[code].status;
+
+export class GatewayProblem extends Error {
+  override readonly name = 'GatewayProblem';
+  constructor(
+    readonly code: ProblemCode,
+    /** A sentence a person can act on; never a secret (code, state, token, verifier, key). */
+    readonly detail: string,
+    readonly errors?: Problem['errors'],
+  ) {
+    super(`${code}: ${detail}`);
+  }
+
+  get status(): number {
+    return problemStatus(this.code);
+  }
+}
+
+export function problemBody(code: ProblemCode, detail: string, extra: Pick<Problem, 'instance' | 'errors'> = {}): Problem {
+  const { status, title } = catalogue[code];
+  return { type: `urn:zoom-connect-gateway:problem:${code}`, title, status, detail, code, ...extra };
+}

@@ -1,0 +1,82 @@
+// Registering the authorization code with Recall, Recall's legacy re-authorization conflict included.
+// The conflict names a *Zoom* id: the credential is found by listing with it and deleted by its *Recall*
+// id (public sample code deletes /zoom-oauth-credentials/{zoom id}/, which can never work).
+import { RecallConflictError, RecallError, type AuthorizationCodeGrant, type ZoomOauthCredential } from '../recall/recall-api.js';
+import type { ConnectDeps } from './deps.js';
+import { GatewayProblem } from './problems.js';
+
+export interface Registration {
+  credential: ZoomOauthCredential;
+  /** Credentials deleted at Recall to make room for this one: their connections move to it. */
+  replacedCredentialIds: string[];
+}
+
+/** The conflict was cleared, but the second create found the code spent: the user must pass Zoom again. */
+export class CodeSpentAfterConflict extends Error {
+  override readonly name = 'CodeSpentAfterConflict';
+}
+
+export async function registerCredential(deps: ConnectDeps, grant: AuthorizationCodeGrant): Promise<Registration> {
+  let conflict: RecallConflictError;
+  try {
+    const { credential } = await deps.recall.createCredential(grant);
+    return { credential, replacedCredentialIds: [] };
+  } catch (error) {
+    if (!(error instanceof RecallConflictError)) throw recallProblem(error);
+    conflict = error;
+  }
+  const replacedCredentialIds = await removeConflictingCredentials(deps, conflict);
+  try {
+    const { credential } = await deps.recall.createCredential(grant);
+    return { credential, replacedCredentialIds };
+  } catch (error) {
+    // Zoom codes are single use; Recall may have spent this one on the first, refused create.
+    if (error instanceof RecallError && error.code === 'recall_invalid_grant') throw new CodeSpentAfterConflict();
+    if (error instanceof RecallConflictError) {
+      throw new GatewayProblem('recall_conflict_unresolved', 'Recall still reports a conflicting credential after it was deleted.');
+    }
+    throw recallProblem(error);
+  }
+}
+
+async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallConflictError): Promise<string[]> {
+  const filter =
+    conflict.conflict.kind === 'account'
+      ? { accountId: conflict.conflict.conflictingZoomAccountId }
+      : { userId: conflict.conflict.conflictingZoomUserId };
+  const matches = await deps.recall.listCredentials(filter).catch((error: unknown) => {
+    throw recallProblem(error);
+  });
+  if (matches.length === 0) {
+    throw new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential that its list does not show.');
+  }
+  for (const credential of matches) {
+    await deps.recall.deleteCredential(credential.id).catch((error: unknown) => {
+      throw recallProblem(error);
+    });
+    // Recall no longer has it: no connection may keep pointing at it, even if the next create fails.
+    const detached = await deps.store.detachCredential(credential.id, deps.now().toISOString());
+    deps.log.info({ credentialId: credential.id, detached }, 'deleted a conflicting Recall credential');
+  }
+  return matches.map((credential) => credential.id);
+}
+
+/** A Recall failure as the gateway's named problem; anything unexpected is an internal error. */
+export function recallProblem(error: unknown): GatewayProblem {
+  if (error instanceof GatewayProblem) return error;
+  if (!(error instanceof RecallError)) return new GatewayProblem('internal_error', 'Unexpected failure while talking to Recall.');
+  switch (error.code) {
+    case 'recall_conflict':
+      return new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential.');
+    case 'recall_not_found':
+      return new GatewayProblem('recall_rejected', 'Recall does not know this credential.');
+    case 'recall_forbidden':
+      return new GatewayProblem('recall_forbidden', error.message);
+    case 'recall_unauthorized':
+      return new GatewayProblem('recall_unauthorized', 'Recall rejected the gateway\'s API key (wrong key or region).');
+    case 'recall_invalid_grant':
+      return new GatewayProblem('recall_invalid_grant', 'Zoom\'s authorization could not be exchanged (expired or reused code, or redirect URI mismatch). Try again.');
+    default:
+      return new GatewayProblem(error.code, error.code === 'recall_unavailable' ? 'Recall is unavailable; try again shortly.' : 'Recall rejected the request.');
+  }
+}

@@ -1,0 +1,145 @@
+// RecallApi over the generated SDK: one hey-api client per instance (never the generated singleton, whose base
+// URL and headers are global), each call with its own deadline, retried per retry.ts, failures mapped by errors.ts.
+import { ZodError } from 'zod';
+import { createClient, createConfig, type Client } from '../../generated/recall/client/index.js';
+import {
+  createZoomOauthCredential,
+  deleteZoomOauthCredential,
+  listZoomOauthCredentials,
+  retrieveZoomOauthApp,
+  retrieveZoomOauthCredential,
+  validateZoomOauthCredential,
+} from '../../generated/recall/sdk.gen.js';
+import { acceptApp, acceptCredential, acceptPage, cursorOf } from './answers.js';
+import { callOnce, type CallOutcome, type CallReport, type RecallOperation, type SendFn } from './call.js';
+import { recallErrorFor, rejectedBeforeSending } from './errors.js';
+import { RecallError, type AuthorizationCodeGrant, type CredentialFilter, type RecallApi } from './recall-api.js';
+import { withRetries, type RecallLogger, type RetrySettings } from './retry.js';
+
+export interface RecallClientOptions {
+  /** The region's host, e.g. https://us-east-1.recall.ai (no /api/v2: the SDK's paths carry it). */
+  baseUrl: string;
+  apiKey: string;
+  /** The Recall id of the Zoom OAuth App: every credential created or listed belongs to it. */
+  oauthAppId: string;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  logger?: RecallLogger;
+  onCall?: (call: CallReport) => void;
+}
+
+/** A list longer than this is a loop (a cursor that never ends) rather than a real workspace. */
+export const MAX_LIST_PAGES = 50;
+
+type Answer = Extract<CallOutcome, { kind: 'answer' }>;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createRecallClient(options: RecallClientOptions): RecallApi {
+  const client = createClient(
+    createConfig({ baseUrl: options.baseUrl, fetch: options.fetch, headers: { Authorization: `Token ${options.apiKey}` } }),
+  );
+  const send = sender(options);
+  const { oauthAppId, logger } = options;
+  return {
+    async createCredential(grant) {
+      const answer = await send('create', (signal) => createZoomOauthCredential({ client, signal, body: createBody(oauthAppId, grant) }), [
+        grant.code,
+        grant.codeVerifier,
+      ]);
+      // 201 is a new credential; 200 is Recall's current re-authorization answer: the same id, updated.
+      return { credential: acceptCredential(answer.body, logger), created: answer.status === 201 };
+    },
+
+    async listCredentials(filter) {
+      return listAllPages(client, send, oauthAppId, filter, logger);
+    },
+
+    async retrieveCredential(id) {
+      const answer = await send('retrieve', (signal) => retrieveZoomOauthCredential({ client, signal, path: { id } }));
+      return acceptCredential(answer.body, logger);
+    },
+
+    async deleteCredential(id) {
+      try {
+        await send('delete', (signal) => deleteZoomOauthCredential({ client, signal, path: { id } }));
+        return 'deleted';
+      } catch (error) {
+        // Also what a retried delete sees when the first attempt did delete before its answer was lost.
+        if (error instanceof RecallError && error.code === 'recall_not_found') return 'already_gone';
+        throw error;
+      }
+    },
+
+    async validateCredential(id) {
+      await send('validate', (signal) => validateZoomOauthCredential({ client, signal, path: { id } }));
+    },
+
+    async retrieveOauthApp() {
+      const answer = await send('app', (signal) => retrieveZoomOauthApp({ client, signal, path: { id: oauthAppId } }));
+      return acceptApp(answer.body, logger);
+    },
+  };
+}
+
+type Send = (operation: RecallOperation, request: SendFn, secrets?: readonly string[]) => Promise<Answer>;
+
+/** Sends one operation with deadline and retries; resolves with a 2xx answer, or throws its RecallError. */
+function sender(options: RecallClientOptions): Send {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const settings: RetrySettings = {
+    maxAttempts: options.maxAttempts ?? 4,
+    baseDelayMs: options.baseDelayMs ?? 250,
+    maxDelayMs: options.maxDelayMs ?? 8000,
+    random: options.random ?? Math.random,
+    sleep: options.sleep ?? realSleep,
+    logger: options.logger,
+  };
+  const report = (call: CallReport) => {
+    options.logger?.debug?.(call, 'Recall call');
+    options.onCall?.(call);
+  };
+  return async (operation, request, secrets = []) => {
+    const outcome = await withRetries(operation, settings, () => callOnce(operation, timeoutMs, request, report)).catch(
+      (error: unknown) => {
+        throw error instanceof ZodError ? rejectedBeforeSending(operation, error) : error;
+      },
+    );
+    if (outcome.kind === 'answer' && outcome.status >= 200 && outcome.status < 300) return outcome;
+    throw recallErrorFor(operation, outcome, [options.apiKey, ...secrets]);
+  };
+}
+
+function createBody(oauthAppId: string, grant: AuthorizationCodeGrant) {
+  return {
+    oauth_app: oauthAppId,
+    // The redirect URI goes out exactly as given: Zoom compares it byte for byte with the authorize request's.
+    authorization_code: { code: grant.code, redirect_uri: grant.redirectUri, code_verifier: grant.codeVerifier },
+  };
+}
+
+async function listAllPages(
+  client: Client,
+  send: Send,
+  oauthAppId: string,
+  filter: CredentialFilter,
+  logger: RecallLogger | undefined,
+) {
+  const credentials = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    // oauth_app always: the workspace may hold other apps' credentials, which are none of the gateway's business.
+    const query = { oauth_app: oauthAppId, user_id: filter.userId, account_id: filter.accountId, status: filter.status, cursor };
+    const answer = await send('list', (signal) => listZoomOauthCredentials({ client, signal, query }));
+    const { results, next } = acceptPage(answer.body, logger);
+    credentials.push(...results);
+    if (next === null) return credentials;
+    cursor = cursorOf(next);
+  }
+  throw new RecallError('recall_unavailable', `Recall's credential list did not end within ${MAX_LIST_PAGES} pages`);
+}

@@ -1,0 +1,34 @@
+// At start-up the gateway reads its Zoom OAuth app from Recall once: it proves the key, the region and the
+// app id together, and its `kind` says which Zoom id credentials carry (user_id or account_id) and so which
+// legacy conflict body to expect.
+import type { Config } from '../config.js';
+import { RecallError, type RecallApi, type ZoomOauthApp } from './recall-api.js';
+
+export async function checkOauthApp(recall: RecallApi, config: Config): Promise<{ app: ZoomOauthApp; warnings: string[] }> {
+  let app: ZoomOauthApp;
+  try {
+    app = await recall.retrieveOauthApp();
+  } catch (error) {
+    throw new Error(startupMessage(error, config));
+  }
+  const warnings =
+    app.client_id && app.client_id !== config.zoom.clientId
+      ? [`ZOOM_CLIENT_ID (${config.zoom.clientId}) differs from the client id Recall holds for this app (${app.client_id})`]
+      : [];
+  return { app, warnings };
+}
+
+function startupMessage(error: unknown, config: Config): string {
+  const where = `Recall at ${config.recall.baseUrl} (RECALL_REGION=${config.recall.region})`;
+  if (!(error instanceof RecallError)) return `Could not read the Zoom OAuth app from ${where}: ${String(error)}`;
+  switch (error.code) {
+    case 'recall_unauthorized':
+      return `${where} rejected RECALL_API_KEY: the key is wrong, or belongs to another region (keys work only in their own region).`;
+    case 'recall_not_found':
+      return `${where} has no Zoom OAuth app with RECALL_ZOOM_OAUTH_APP_ID=${config.recall.oauthAppId} (wrong id, or the app lives in another region).`;
+    case 'recall_unavailable':
+      return `${where} could not be reached or is unavailable: ${error.message}`;
+    default:
+      return `${where} refused to return the Zoom OAuth app (${error.code}): ${error.message}`;
+  }
+}

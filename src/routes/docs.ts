@@ -1,0 +1,22 @@
+// Tag `docs`: Swagger UI at /docs and the spec at /openapi.json, both from openapi/gateway.yaml as written
+// (static mode: nothing is derived from the routes, so the docs are the contract itself).
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsync } from 'fastify';
+import path from 'node:path';
+import type { RouteHandlers } from '../../generated/gateway/fastify.gen.js';
+import type { OperationTypes } from './route-deps.js';
+
+export const gatewaySpecPath = path.resolve(import.meta.dirname, '../../openapi/gateway.yaml');
+
+export const docsRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(swagger, { mode: 'static', specification: { path: gatewaySpecPath, baseDir: path.dirname(gatewaySpecPath) } });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+
+  const handlers: Pick<RouteHandlers, 'getOpenApiDocument'> = {
+    async getOpenApiDocument(_request, reply) {
+      return reply.code(200).send(app.swagger() as Record<string, unknown>);
+    },
+  };
+  app.get<OperationTypes<'getOpenApiDocument'>>('/openapi.json', handlers.getOpenApiDocument);
+};

@@ -1,0 +1,40 @@
+// Tag `me`: the end user's frontend, with the connect session token. CORS answers here, and only here, for
+// exactly ALLOWED_RETURN_ORIGINS: the Authorization header is allowed, cookies are not. Registered under
+// the /v1/me prefix, so the CORS preflight route exists for /v1/me/* only.
+import cors from '@fastify/cors';
+import type { FastifyPluginAsync } from 'fastify';
+import type { RouteHandlers } from '../../generated/gateway/fastify.gen.js';
+import { zConnection } from '../../generated/gateway/zod.gen.js';
+import { disconnect, findConnectionOfEndUser, toApiConnection } from '../connect/connections.js';
+import { GatewayProblem } from '../connect/problems.js';
+import type { OperationTypes, RouteOptions } from './route-deps.js';
+
+export const meRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  await app.register(cors, {
+    origin: deps.config.allowedReturnOrigins,
+    methods: ['GET', 'DELETE'],
+    allowedHeaders: ['Authorization'],
+    credentials: false,
+    maxAge: 600,
+  });
+
+  const endUserOf = (session: { endUserId: string } | undefined) => {
+    if (!session) throw new GatewayProblem('unauthorized', 'Send Authorization: Bearer <session token>.');
+    return session.endUserId;
+  };
+
+  const handlers: Pick<RouteHandlers, 'getMyConnection' | 'deleteMyConnection'> = {
+    async getMyConnection(request, reply) {
+      const record = await findConnectionOfEndUser(deps, endUserOf(request.connectSession));
+      return reply.code(200).send(toApiConnection(record));
+    },
+    async deleteMyConnection(request, reply) {
+      await disconnect(deps, await findConnectionOfEndUser(deps, endUserOf(request.connectSession)));
+      return reply.code(204).send();
+    },
+  };
+
+  const auth = { preHandler: app.requireSession };
+  app.get<OperationTypes<'getMyConnection'>>('/connection', { ...auth, schema: { response: { 200: zConnection } } }, handlers.getMyConnection);
+  app.delete<OperationTypes<'deleteMyConnection'>>('/connection', auth, handlers.deleteMyConnection);
+};

@@ -1,0 +1,15 @@
+// Rate limits of the routes that create state (sessions) or that anyone on the internet can hit (launch,
+// callback). Per client IP, in this process's memory: several instances each count on their own.
+import type {} from '@fastify/rate-limit';
+import { GatewayProblem } from '../connect/problems.js';
+
+export interface RateLimits {
+  sessionsPerMinute: number;
+  browserPerMinute: number;
+}
+
+export const browserRateLimit = (max: number) => ({
+  max,
+  timeWindow: 60_000,
+  errorResponseBuilder: () => new GatewayProblem('rate_limited', 'Too many requests; retry after the time in Retry-After.'),
+});

@@ -1,0 +1,62 @@
+// The process entry: config -> (demo mocks) -> store -> Recall check -> app -> listen -> graceful close.
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { randomSecret } from './connect/secrets.js';
+import { startPrism, specPaths, type PrismMock } from '../mocks/prism.js';
+import { createRecallClient } from './recall/client.js';
+import { checkOauthApp } from './recall/oauth-app-check.js';
+import { openStore } from './store/index.js';
+
+async function configure(): Promise<{ config: Config; recallMock?: PrismMock }> {
+  if (process.env.RECALL_API_KEY?.trim()) return { config: loadConfig() };
+  // Demo mode: Recall is an in-process Prism mock of openapi/recall.yaml.
+  const recallMock = await startPrism(specPaths.recall);
+  const config = loadConfig({ ...process.env, RECALL_BASE_URL: recallMock.url });
+  if (config.apiKeys.length === 0) config.apiKeys = [`demo_${randomSecret(24)}`];
+  return { config, recallMock };
+}
+
+function banner(config: Config): string {
+  const lines = config.demo
+    ? [
+        'Zoom Connect Gateway: DEMO MODE (no RECALL_API_KEY): Recall is a local Prism mock, Zoom a stand-in page.',
+        `  demo page:   ${config.publicUrl}/`,
+        `  API docs:    ${config.publicUrl}/docs`,
+        `  demo API key (this run only): ${config.apiKeys[0]}`,
+        `  try: curl -s -X POST ${config.publicUrl}/v1/connect-sessions -H 'Authorization: Bearer ${config.apiKeys[0]}' -H 'Content-Type: application/json' -d '{"end_user_id":"user_42"}'`,
+      ]
+    : [`Zoom Connect Gateway on ${config.publicUrl} (Recall ${config.recall.baseUrl}); docs at ${config.publicUrl}/docs`];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { config, recallMock } = await configure();
+  const store = await openStore(config.databaseUrl);
+  const recall = createRecallClient({
+    baseUrl: config.recall.baseUrl,
+    apiKey: config.recall.apiKey,
+    oauthAppId: config.recall.oauthAppId,
+    timeoutMs: config.recall.timeoutMs,
+  });
+  const { app: oauthApp, warnings } = await checkOauthApp(recall, config);
+  const app = await buildApp({ deps: { config, store, recall, now: () => new Date() }, housekeeping: true });
+  for (const warning of [...config.warnings, ...warnings]) app.log.warn(warning);
+  app.log.info({ oauthApp: oauthApp.id, kind: oauthApp.kind }, 'Zoom OAuth app read from Recall');
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an error');
+    else app.log.info({ signal }, 'closing: letting in-flight requests finish');
+    await app.close();
+    await store.close();
+    await recallMock?.close();
+  });
+  await app.listen({ port: config.port, host: config.host });
+  console.log(banner(config));
+}
+
+main().catch((error: unknown) => {
+  // A bad configuration is the operator's to fix: one clear message, no stack trace.
+  console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+// Picks the back end from DATABASE_URL. The URL may carry a password, so no error here ever repeats it.
+
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { createSqliteStore } from './sqlite.js';
+import type { Store } from './store.js';
+
+export type * from './store.js';
+
+const ACCEPTED_FORMS = 'sqlite:<path> (relative to the working directory), sqlite::memory:, or postgres://...';
+
+export async function openStore(databaseUrl: string): Promise<Store> {
+  if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length));
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new Error('DATABASE_URL names PostgreSQL, which this build does not support yet; use sqlite:<path> for now.');
+  }
+  throw new Error(`DATABASE_URL must be ${ACCEPTED_FORMS}; got ${describeScheme(databaseUrl)}.`);
+}
+
+async function openSqlite(path: string): Promise<Store> {
+  if (path === ':memory:') return createSqliteStore(':memory:');
+  if (path === '') throw new Error(`DATABASE_URL is sqlite: without a path; expected ${ACCEPTED_FORMS}.`);
+  const filename = resolve(process.cwd(), path);
+  await mkdir(dirname(filename), { recursive: true });
+  return createSqliteStore(filename);
+}
+
+/** Only the scheme is safe to echo back: the rest of a URL may hold credentials. */
+function describeScheme(databaseUrl: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(databaseUrl)?.[1];
+  return scheme === undefined ? 'a value without a URL scheme' : `the scheme "${scheme}:"`;
+}

@@ -1,0 +1,41 @@
+// The Store on any Kysely database with this schema. The queries are portable SQL (conditional UPDATE ...
+// RETURNING, keyset pagination), so each back end only has to open its database and hand it over here.
+
+import type { Kysely } from 'kysely';
+import { claimLaunch, createConnectSession, findSessionByToken } from './connect-sessions.js';
+import {
+  countCredentialUsers,
+  deleteConnection,
+  detachCredential,
+  getConnection,
+  getConnectionByEndUser,
+  listConnections,
+  recordCredentialHealth,
+} from './connections.js';
+import { consumeFlow, createFlow } from './flows.js';
+import { ping, purgeExpired } from './housekeeping.js';
+import { saveConnection } from './save-connection.js';
+import type { Database } from './schema.js';
+import type { Store } from './store.js';
+
+export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): Store {
+  return {
+    createConnectSession: (session) => createConnectSession(db, session),
+    findSessionByToken: (tokenHash) => findSessionByToken(db, tokenHash),
+    claimLaunch: (launchHash, now) => claimLaunch(db, launchHash, now),
+    createFlow: (flow) => createFlow(db, flow),
+    consumeFlow: (stateHash, now) => consumeFlow(db, stateHash, now),
+    getConnection: (id) => getConnection(db, id),
+    getConnectionByEndUser: (endUserId) => getConnectionByEndUser(db, endUserId),
+    listConnections: (query) => listConnections(db, query),
+    saveConnection: (input) => saveConnection(db, input),
+    countCredentialUsers: (credentialId, exceptConnectionId) =>
+      countCredentialUsers(db, credentialId, exceptConnectionId),
+    detachCredential: (credentialId, now) => detachCredential(db, credentialId, now),
+    recordCredentialHealth: (credentialId, update) => recordCredentialHealth(db, credentialId, update),
+    deleteConnection: (id) => deleteConnection(db, id),
+    purgeExpired: (now, retentionMs) => purgeExpired(db, now, retentionMs),
+    ping: () => ping(db),
+    close,
+  };
+}

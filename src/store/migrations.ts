@@ -1,0 +1,97 @@
+// Schema changes, in code: the migrations ship inside the build, so nothing is read from disk at run time.
+// Only portable column types (text, integer) and named constraints, so the same migrations can run on
+// PostgreSQL when that back end arrives. Never edit a migration that has shipped; add the next one.
+
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('connect_sessions')
+      .addColumn('id', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('token_hash', 'text', (col) => col.notNull())
+      .addColumn('launch_hash', 'text', (col) => col.notNull())
+      .addColumn('end_user_id', 'text', (col) => col.notNull())
+      .addColumn('return_to', 'text')
+      .addColumn('mode', 'text', (col) => col.notNull())
+      .addColumn('created_at', 'text', (col) => col.notNull())
+      .addColumn('expires_at', 'text', (col) => col.notNull())
+      .addColumn('launched_at', 'text')
+      .addUniqueConstraint('connect_sessions_token_hash_key', ['token_hash'])
+      .addUniqueConstraint('connect_sessions_launch_hash_key', ['launch_hash'])
+      .execute();
+    await db.schema
+      .createTable('flows')
+      .addColumn('id', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('state_hash', 'text', (col) => col.notNull())
+      .addColumn('binding_hash', 'text', (col) => col.notNull())
+      .addColumn('session_id', 'text', (col) => col.notNull())
+      .addColumn('code_verifier', 'text', (col) => col.notNull())
+      .addColumn('issuer', 'text', (col) => col.notNull())
+      .addColumn('attempt', 'integer', (col) => col.notNull())
+      .addColumn('created_at', 'text', (col) => col.notNull())
+      .addColumn('expires_at', 'text', (col) => col.notNull())
+      .addColumn('consumed_at', 'text')
+      .addUniqueConstraint('flows_state_hash_key', ['state_hash'])
+      .addForeignKeyConstraint('flows_session_id_fkey', ['session_id'], 'connect_sessions', ['id'], (fk) =>
+        fk.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema
+      .createTable('connections')
+      .addColumn('id', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('end_user_id', 'text', (col) => col.notNull())
+      .addColumn('status', 'text', (col) => col.notNull())
+      .addColumn('recall_credential_id', 'text')
+      .addColumn('recall_status', 'text')
+      .addColumn('zoom_user_id', 'text')
+      .addColumn('zoom_account_id', 'text')
+      .addColumn('meeting_sync_status', 'text')
+      .addColumn('created_at', 'text', (col) => col.notNull())
+      .addColumn('updated_at', 'text', (col) => col.notNull())
+      .addColumn('last_checked_at', 'text')
+      // One connection per end user: reconnecting updates it.
+      .addUniqueConstraint('connections_end_user_id_key', ['end_user_id'])
+      .execute();
+
+    // Credential sharing (detach, health, replace) looks connections up by credential.
+    await db.schema
+      .createIndex('connections_recall_credential_id_idx')
+      .on('connections')
+      .column('recall_credential_id')
+      .execute();
+    // The keyset order of GET /v1/connections.
+    await db.schema.createIndex('connections_created_at_id_idx').on('connections').columns(['created_at', 'id']).execute();
+    // purgeExpired.
+    await db.schema.createIndex('flows_expires_at_idx').on('flows').column('expires_at').execute();
+    await db.schema.createIndex('connect_sessions_expires_at_idx').on('connect_sessions').column('expires_at').execute();
+    // Neither SQLite nor PostgreSQL indexes a foreign key by itself; without this, deleting a session scans flows.
+    await db.schema.createIndex('flows_session_id_idx').on('flows').column('session_id').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('connections').execute();
+    await db.schema.dropTable('flows').execute();
+    await db.schema.dropTable('connect_sessions').execute();
+  },
+};
+
+/** Every migration, by name; Kysely applies them in name order, each at most once. */
+const migrations: Record<string, Migration> = {
+  '2026_11_29_001_initial': initial,
+};
+
+const inCodeMigrations: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+/** Brings the schema up to date; throws an Error naming the migration that failed. */
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: inCodeMigrations });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error === undefined) return;
+  const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+  const reason = error instanceof Error ? error.message : String(error);
+  const which = failed === undefined ? 'Database migration (before any migration ran)' : `Database migration ${failed}`;
+  throw new Error(`${which} failed: ${reason}`, { cause: error });
+}

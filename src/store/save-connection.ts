@@ -1,0 +1,118 @@
+// Saving a connection after Recall registered (or re-registered) a credential. Everything happens in one
+// transaction: the end user's own connection, the connections that move off replaced credentials, and the
+// detached ones that belong to the same Zoom identity, so no reader ever sees a half-moved credential.
+
+import type { Kysely, Transaction } from 'kysely';
+import { connectionStatusFor, toConnection } from './records.js';
+import type { ConnectionsTable, Database } from './schema.js';
+import type { CredentialSnapshot, SaveConnectionInput, SaveConnectionResult } from './store.js';
+
+type CredentialFields = Pick<
+  ConnectionsTable,
+  'status' | 'recall_credential_id' | 'recall_status' | 'zoom_user_id' | 'zoom_account_id' | 'meeting_sync_status'
+>;
+
+export async function saveConnection(db: Kysely<Database>, input: SaveConnectionInput): Promise<SaveConnectionResult> {
+  return db.transaction().execute(async (trx) => {
+    const fields = credentialFields(input.credential);
+    const existing = await trx
+      .selectFrom('connections')
+      .select(['id', 'recall_credential_id'])
+      .where('end_user_id', '=', input.endUserId)
+      .executeTakeFirst();
+    const own = existing
+      ? await trx
+          .updateTable('connections')
+          .set({ ...fields, updated_at: input.now, last_checked_at: input.now })
+          .where('id', '=', existing.id)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+      : await trx
+          .insertInto('connections')
+          .values({
+            ...fields,
+            id: input.newConnectionId,
+            end_user_id: input.endUserId,
+            created_at: input.now,
+            updated_at: input.now,
+            last_checked_at: input.now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+
+    await moveReplacedCredentials(trx, own.id, input, fields);
+    await relinkDetachedConnections(trx, own.id, input, fields);
+
+    const old = existing?.recall_credential_id ?? null;
+    const previousCredentialId = old !== null && old !== input.credential.id ? old : null;
+    return {
+      connection: toConnection(own),
+      created: existing === undefined,
+      previousCredentialId,
+      previousCredentialStillUsed: previousCredentialId !== null && (await isCredentialUsed(trx, previousCredentialId)),
+    };
+  });
+}
+
+function credentialFields(credential: CredentialSnapshot): CredentialFields {
+  return {
+    status: connectionStatusFor(credential.status),
+    recall_credential_id: credential.id,
+    recall_status: credential.status,
+    zoom_user_id: credential.userId,
+    zoom_account_id: credential.accountId,
+    meeting_sync_status: credential.meetingSyncStatus,
+  };
+}
+
+/** A replaced credential is gone (or about to be) at Recall: whoever shared it now shares the new one. */
+async function moveReplacedCredentials(
+  trx: Transaction<Database>,
+  ownId: string,
+  input: SaveConnectionInput,
+  fields: CredentialFields,
+): Promise<void> {
+  if (input.replacesCredentialIds.length === 0) return;
+  await trx
+    .updateTable('connections')
+    .set({ ...fields, updated_at: input.now })
+    .where('id', '<>', ownId)
+    .where('recall_credential_id', 'in', input.replacesCredentialIds)
+    .execute();
+}
+
+/**
+ * Connections detached when their credential was deleted at Recall come back as soon as anyone reconnects the
+ * same Zoom identity: with an account-level app that one credential serves the whole Zoom account.
+ */
+async function relinkDetachedConnections(
+  trx: Transaction<Database>,
+  ownId: string,
+  input: SaveConnectionInput,
+  fields: CredentialFields,
+): Promise<void> {
+  const { accountId, userId } = input.credential;
+  if (accountId === null && userId === null) return;
+  await trx
+    .updateTable('connections')
+    .set({ ...fields, updated_at: input.now })
+    .where('id', '<>', ownId)
+    .where('recall_credential_id', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(accountId === null ? [] : [eb('zoom_account_id', '=', accountId)]),
+        ...(userId === null ? [] : [eb('zoom_user_id', '=', userId)]),
+      ]),
+    )
+    .execute();
+}
+
+async function isCredentialUsed(trx: Transaction<Database>, credentialId: string): Promise<boolean> {
+  const user = await trx
+    .selectFrom('connections')
+    .select('id')
+    .where('recall_credential_id', '=', credentialId)
+    .limit(1)
+    .executeTakeFirst();
+  return user !== undefined;
+}

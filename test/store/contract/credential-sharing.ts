@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { CredentialSnapshot, Store } from '../../../src/store/store.js';
+import { aCredential, anEndUser, aSave, at, useStore } from './fixtures.js';
+
+export function describeCredentialSharing(open: () => Promise<Store>): void {
+  describe('connections sharing a credential', () => {
+    const store = useStore(open);
+
+    async function connect(credential: CredentialSnapshot, now = at(0)) {
+      return (await store().saveConnection(aSave(anEndUser(), credential, { now }))).connection;
+    }
+
+    it('counts every connection that points at a credential', async () => {
+      const shared = aCredential();
+      await connect(shared);
+      await connect(shared);
+      await connect(aCredential());
+      expect(await store().countCredentialUsers(shared.id)).toBe(2);
+    });
+
+    it('leaves the excepted connection out of the count', async () => {
+      const shared = aCredential();
+      const mine = await connect(shared);
+      await connect(shared);
+      expect(await store().countCredentialUsers(shared.id, mine.id)).toBe(1);
+    });
+
+    it('detaches a deleted credential from every connection that used it, and only from those', async () => {
+      const deleted = aCredential();
+      const first = await connect(deleted);
+      await connect(deleted);
+      const other = await connect(aCredential());
+      expect(await store().detachCredential(deleted.id, at(4))).toBe(2);
+      expect(await store().getConnection(first.id)).toEqual({
+        ...first,
+        recallCredentialId: null,
+        recallStatus: null,
+        status: 'needs_reauth',
+        updatedAt: at(4),
+      });
+      expect(await store().getConnection(other.id)).toEqual(other);
+    });
+
+    it('turns every connection on a credential Recall calls unhealthy into needs_reauth', async () => {
+      const shared = aCredential();
+      await connect(shared);
+      await connect(shared);
+      const update = { recallStatus: 'unhealthy', meetingSyncStatus: 'failed', checkedAt: at(6) } as const;
+      const updated = await store().recordCredentialHealth(shared.id, update);
+      expect(updated).toHaveLength(2);
+      for (const connection of updated) {
+        expect(connection).toMatchObject({
+          status: 'needs_reauth',
+          recallStatus: 'unhealthy',
+          meetingSyncStatus: 'failed',
+          lastCheckedAt: at(6),
+          updatedAt: at(6),
+        });
+      }
+    });
+
+    it('turns a needs_reauth connection back into connected when Recall calls its credential healthy', async () => {
+      const credential = aCredential({ status: 'unhealthy' });
+      const connection = await connect(credential);
+      const update = { recallStatus: 'healthy', meetingSyncStatus: 'completed', checkedAt: at(6) } as const;
+      await store().recordCredentialHealth(credential.id, update);
+      expect(await store().getConnection(connection.id)).toMatchObject({
+        status: 'connected',
+        recallStatus: 'healthy',
+        updatedAt: at(6),
+      });
+    });
+
+    it('records a health check that changes no status without touching updated_at', async () => {
+      const credential = aCredential({ meetingSyncStatus: 'in_progress' });
+      const connection = await connect(credential, at(0));
+      const update = { recallStatus: 'healthy', meetingSyncStatus: 'completed', checkedAt: at(6) } as const;
+      const [updated] = await store().recordCredentialHealth(credential.id, update);
+      expect(updated).toEqual({ ...connection, meetingSyncStatus: 'completed', lastCheckedAt: at(6) });
+    });
+
+    it('deletes a connection once and reports whether there was one', async () => {
+      const connection = await connect(aCredential());
+      expect(await store().deleteConnection(connection.id)).toBe(true);
+      expect(await store().getConnection(connection.id)).toBeUndefined();
+      expect(await store().deleteConnection(connection.id)).toBe(false);
+    });
+  });
+}

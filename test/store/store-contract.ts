@@ -1,0 +1,23 @@
+// What every Store back end must do, written only against the Store interface: the SQLite store runs it
+// today, and a PostgreSQL store must pass the very same suite before it ships.
+
+import { describe } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { describeConnectSessions } from './contract/connect-sessions.js';
+import { describeConnectionList } from './contract/connection-list.js';
+import { describeCredentialSharing } from './contract/credential-sharing.js';
+import { describeFlows } from './contract/flows.js';
+import { describeHousekeeping } from './contract/housekeeping.js';
+import { describeSaveConnection } from './contract/save-connection.js';
+
+/** `open` must give a fresh, empty store on every call: each test opens its own and closes it. */
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    describeConnectSessions(open);
+    describeFlows(open);
+    describeSaveConnection(open);
+    describeCredentialSharing(open);
+    describeConnectionList(open);
+    describeHousekeeping(open);
+  });
+}
