@@ -75,7 +75,7 @@ async function moveReplacedCredentials(
   if (input.replacesCredentialIds.length === 0) return;
   await trx
     .updateTable('connections')
-    .set({ ...fields, updated_at: input.now })
+    .set({ ...fields, updated_at: input.now, last_checked_at: input.now })
     .where('id', '<>', ownId)
     .where('recall_credential_id', 'in', input.replacesCredentialIds)
     .execute();
@@ -95,7 +95,7 @@ async function relinkDetachedConnections(
   if (accountId === null && userId === null) return;
   await trx
     .updateTable('connections')
-    .set({ ...fields, updated_at: input.now })
+    .set({ ...fields, updated_at: input.now, last_checked_at: input.now })
     .where('id', '<>', ownId)
     .where('recall_credential_id', 'is', null)
     .where((eb) =>

@@ -128,7 +128,12 @@ export interface Store {
   getConnection(id: string): Promise<ConnectionRecord | undefined>;
   getConnectionByEndUser(endUserId: string): Promise<ConnectionRecord | undefined>;
   listConnections(query: ConnectionListQuery): Promise<ConnectionRecord[]>;
-  /** Creates or updates the end user's connection for a registered credential, in one transaction. */
+  /**
+   * Creates or updates the end user's connection for a registered credential, in one transaction. In the same
+   * transaction: every connection on one of `replacesCredentialIds` moves to the new credential, and every
+   * detached connection (no credential) of the same Zoom identity (account id, or user id) is relinked to it.
+   * All of them take the snapshot's fields, with last_checked_at = updated_at = now.
+   */
   saveConnection(input: SaveConnectionInput): Promise<SaveConnectionResult>;
   /** How many connections point at the credential, leaving out `exceptConnectionId`. */
   countCredentialUsers(credentialId: string, exceptConnectionId?: string): Promise<number>;
@@ -137,7 +142,10 @@ export interface Store {
    * loses it (credential and status null) and becomes needs_reauth. Returns how many changed.
    */
   detachCredential(credentialId: string, now: string): Promise<number>;
-  /** Records what Recall said about a credential on every connection that uses it. */
+  /**
+   * Records what Recall said about a credential on every connection that uses it (last_checked_at always;
+   * updated_at only when status or recall_status changed). Returns the connections as they are now.
+   */
   recordCredentialHealth(credentialId: string, update: HealthUpdate): Promise<ConnectionRecord[]>;
   deleteConnection(id: string): Promise<boolean>;
 

@@ -1,0 +1,105 @@
+// Builds the real gateway for a test: the app from buildApp, a fresh SQLite store, a Recall client on the
+// Prism mock (driven per call by the Recall scenario), a clock the test moves, and captured logs. Every
+// response a test receives through `request` is checked against gateway.yaml.
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { demoOauthAppId, demoZoomClientId, loadConfig, type Config } from '../../src/config.js';
+import { createRecallClient } from '../../src/recall/client.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/store.js';
+import { useRecallScenario, type RecallScenario } from './recall-scenario.js';
+import { specProblems } from './spec-responses.js';
+
+export const testApiKey = 'test-gateway-api-key-0001';
+export const testRecallKey = 'test-recall-api-key-secret';
+export const appOrigin = 'https://app.example.com';
+export const oauthAppId = demoOauthAppId;
+export const zoomClientId = demoZoomClientId;
+
+export interface TestGateway {
+  app: FastifyInstance;
+  store: Store;
+  config: Config;
+  recall: RecallScenario;
+  /** Log lines the app wrote during this test (JSON text). */
+  logs: string[];
+  clock: { now: Date; advance(seconds: number): void };
+  /** app.inject, plus a check of the response against gateway.yaml. */
+  request(options: InjectOptions & { url: string }): Promise<LightMyRequestResponse>;
+}
+
+export function baseEnv(recallUrl: string): Record<string, string> {
+  return {
+    RECALL_API_KEY: testRecallKey,
+    RECALL_BASE_URL: recallUrl,
+    RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
+    ZOOM_CLIENT_ID: zoomClientId,
+    GATEWAY_API_KEYS: `${testApiKey},test-gateway-api-key-0002`,
+    PUBLIC_URL: 'https://gateway.example.com',
+    ZOOM_REDIRECT_URI: 'https://gateway.example.com/v1/connect/zoom/callback',
+    ALLOWED_RETURN_ORIGINS: `${appOrigin},https://other.example.com`,
+    LOG_LEVEL: 'info',
+  };
+}
+
+/**
+ * For a test file: one Prism per file, and for each test a new store and app. `env` overrides the
+ * configuration (a function gets the Prism URL).
+ */
+export function useGateway(env: Record<string, string> | ((recallUrl: string) => Record<string, string>) = {}): TestGateway {
+  const recall = useRecallScenario();
+  let current: TestGateway | undefined;
+
+  beforeEach(async () => {
+    const overrides = typeof env === 'function' ? env(recall.url) : env;
+    const config = loadConfig({ ...baseEnv(recall.url), ...overrides });
+    const store = await openStore('sqlite::memory:');
+    const clock = { now: new Date('2026-11-29T10:00:00.000Z'), advance: (s: number) => (clock.now = new Date(clock.now.getTime() + s * 1000)) };
+    const logs: string[] = [];
+    const logStream = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const recallClient = createRecallClient({
+      baseUrl: config.recall.baseUrl,
+      apiKey: config.recall.apiKey,
+      oauthAppId: config.recall.oauthAppId,
+      fetch: recall.fetch,
+      sleep: async () => {},
+      timeoutMs: 5000,
+    });
+    const app = await buildApp({ deps: { config, store, recall: recallClient, now: () => clock.now }, logStream });
+    await app.ready();
+    const request = async (options: InjectOptions & { url: string }) => {
+      const response = await app.inject(options);
+      const problems = specProblems(String(options.method ?? 'GET'), options.url.split('?')[0]!, response);
+      expect(problems, `${options.method ?? 'GET'} ${options.url.split('?')[0]} answered outside gateway.yaml`).toEqual([]);
+      return response;
+    };
+    current = { app, store, config, recall, logs, clock, request };
+  });
+
+  afterEach(async () => {
+    await current?.app.close();
+    await current?.store.close();
+    current = undefined;
+  });
+
+  const get = (): TestGateway => {
+    if (!current) throw new Error('useGateway: use it inside a test');
+    return current;
+  };
+  return {
+    get app() { return get().app; },
+    get store() { return get().store; },
+    get config() { return get().config; },
+    get recall() { return get().recall; },
+    get logs() { return get().logs; },
+    get clock() { return get().clock; },
+    request: (options) => get().request(options),
+  };
+}
