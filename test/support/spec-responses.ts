@@ -26,12 +26,14 @@ export function specProblems(method: string, path: string, response: SentRespons
   const { node, at } = deref(doc, responses[status], pointer('paths', operation.path, operation.method, 'responses', status));
   const content = (node.content ?? {}) as Record<string, unknown>;
   const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const missing = Object.entries((node.headers ?? {}) as Record<string, unknown>)
+    .filter(([, header]) => deref(doc, header, '').node.required === true)
+    .filter(([name]) => response.headers[name.toLowerCase()] === undefined)
+    .map(([name]) => `missing required header ${name}`);
   if (Object.keys(content).length === 0) {
-    return response.body === '' ? [] : [`${operation.operation.operationId} ${status} documents no body, got ${contentType}`];
+    return [...missing, ...(response.body === '' ? [] : [`${operation.operation.operationId} ${status} documents no body, got ${contentType}`])];
   }
   if (!(contentType in content)) return [`${operation.operation.operationId} ${status} does not document ${contentType || 'no content type'}`];
-  const headers = Object.keys((node.headers ?? {}) as object).filter((h) => (node.headers as Record<string, { required?: boolean }>)[h]?.required);
-  const missing = headers.filter((h) => response.headers[h.toLowerCase()] === undefined).map((h) => `missing required header ${h}`);
   const body = contentType.includes('json') ? JSON.parse(response.body) : response.body;
   const schemaAt = `${at}/content/${contentType.replace('/', '~1')}/schema`;
   return [...missing, ...validate(schemaAt, body).map((e) => `${operation.operation.operationId} ${status}: ${e}`)];
