@@ -8,9 +8,10 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { DestinationStream } from 'pino';
 import type { ConnectDeps } from './connect/deps.js';
 import { startHousekeeping } from './connect/housekeeping.js';
+import { launchPath } from './connect/sessions.js';
 import { loggerOptions } from './logger.js';
 import auth from './plugins/auth.js';
-import problems from './plugins/problems.js';
+import problems, { answerFrameworkError } from './plugins/problems.js';
 import { connectSessionRoutes } from './routes/connect-sessions.js';
 import { connectRoutes } from './routes/connect.js';
 import { connectionRoutes } from './routes/connections.js';
@@ -36,13 +37,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Routes are exactly gateway.yaml's operations: no implicit HEAD twins.
     exposeHeadRoutes: false,
     trustProxy: config.trustProxy,
+    frameworkErrors: answerFrameworkError,
   });
   const deps: ConnectDeps = { ...options.deps, log: app.log };
   const rateLimits: RateLimits = { sessionsPerMinute: 600, browserPerMinute: 120, ...options.rateLimits };
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  await app.register(problems);
+  await app.register(problems, { flowRoutes: [launchPath, config.zoom.callbackPath] });
   await app.register(helmet, {
     // API answers need no CSP beyond "nothing"; pages set their own (nonce) and Swagger UI its own.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -53,7 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rateLimit, { global: false });
   await app.register(auth, { deps });
 
-  await app.register(docsRoutes);
+  await app.register(docsRoutes, { deps });
   await app.register(healthRoutes, { deps });
   await app.register(connectSessionRoutes, { deps, rateLimits });
   await app.register(connectRoutes, { deps, rateLimits });

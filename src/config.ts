@@ -15,6 +15,9 @@ export const demoZoomClientId = 'slSJlqiDrYRufiuCxVlIuQ'; // the Prism story's a
 export const defaultCallbackPath = '/v1/connect/zoom/callback';
 export const demoZoomAuthorizePath = '/demo/zoom/authorize';
 
+/** Paths the gateway serves itself: the callback (the path of ZOOM_REDIRECT_URI) cannot be one of them. */
+const reservedPaths = ['/', '/v1/connect/zoom', '/v1/connect-sessions', '/v1/connections', '/v1/me/connection', '/healthz', '/readyz', '/docs', '/openapi.json', '/metrics'];
+
 export interface Config {
   port: number;
   host: string;
@@ -84,9 +87,12 @@ class Reader {
 
   httpUrl(name: string, value: string | undefined): URL | undefined {
     if (value === undefined) return undefined;
+    // The WHATWG parser also takes "https:host/x", "https:/host/x" and backslashes, and rewrites them; some of
+    // these strings are sent as written (ZOOM_REDIRECT_URI, byte for byte, to Zoom and Recall), so only the
+    // plain "scheme://host" form is accepted.
     try {
       const url = new URL(value);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && /^https?:\/\/[^/\\]/i.test(value) && !value.includes('\\')) return url;
     } catch {
       // reported below
     }
@@ -113,15 +119,34 @@ const isLoopback = (hostname: string) =>
 
 function readOrigins(read: Reader, publicOrigin: string): string[] {
   const listed = read.list('ALLOWED_RETURN_ORIGINS') ?? [publicOrigin];
+  if (listed.length === 0) read.problems.push('ALLOWED_RETURN_ORIGINS is set but lists no origin');
   return listed.flatMap((origin) => {
     const url = read.httpUrl('ALLOWED_RETURN_ORIGINS', origin);
     if (!url) return [];
-    if (url.origin !== origin.replace(/\/$/, '')) {
+    // An origin and nothing else (no user, path, query or fragment); case and a default port are normalized
+    // to the origin a browser sends, which is what return_to and postMessage targets are compared with.
+    if (url.href !== `${url.origin}/` || /[?#]/.test(origin)) {
       read.problems.push(`ALLOWED_RETURN_ORIGINS holds origins only (scheme://host[:port]), got "${origin}"`);
       return [];
     }
     return [url.origin];
   });
+}
+
+/** The parameters the gateway adds to ZOOM_AUTHORIZE_URL for every flow (connect/authorize-url.ts). */
+const flowAuthorizeParameters = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method'];
+
+// Zoom's Marketplace shows an "authorization URL" that already carries response_type, client_id and
+// redirect_uri: pasted as ZOOM_AUTHORIZE_URL, every flow would send those twice, and Zoom may read the pasted
+// (stale) redirect_uri instead of the configured one.
+function checkAuthorizeUrl(read: Reader, authorizeUrl: string): void {
+  const url = read.httpUrl('ZOOM_AUTHORIZE_URL', authorizeUrl);
+  if (!url) return;
+  const pasted = flowAuthorizeParameters.filter((name) => url.searchParams.has(name));
+  if (pasted.length > 0) {
+    read.problems.push(`ZOOM_AUTHORIZE_URL must not carry ${pasted.join(', ')}: the gateway adds the flow's parameters itself`);
+  }
+  if (authorizeUrl.includes('#')) read.problems.push('ZOOM_AUTHORIZE_URL must not have a fragment');
 }
 
 // Behind a load balancer the client IP (for rate limits) comes from X-Forwarded-For, but only from proxies
@@ -143,6 +168,11 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrlText = (read.raw('PUBLIC_URL') ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
   const publicUrl = read.httpUrl('PUBLIC_URL', publicUrlText);
   const publicOrigin = publicUrl?.origin ?? 'http://127.0.0.1';
+  // connect_url is PUBLIC_URL plus a path: a query or fragment would swallow it. (A user part could hold a
+  // password: the value is not repeated.)
+  if (publicUrl && (publicUrl.username || publicUrl.password || /[?#]/.test(publicUrlText))) {
+    read.problems.push('PUBLIC_URL must be scheme://host[:port][/path], without user information, query or fragment');
+  }
 
   const region = read.oneOf('RECALL_REGION', Object.keys(recallRegions) as RecallRegion[], 'us-east-1');
   const recallBaseUrl = read.httpUrl('RECALL_BASE_URL', read.raw('RECALL_BASE_URL'))?.href.replace(/\/$/, '') ?? recallRegions[region];
@@ -155,8 +185,10 @@ export function loadConfig(env: Env = process.env): Config {
     ? (read.raw('ZOOM_REDIRECT_URI') ?? `${publicUrlText}${defaultCallbackPath}`)
     : read.required('ZOOM_REDIRECT_URI', outsideDemo);
   const redirectUrl = redirectUri ? read.httpUrl('ZOOM_REDIRECT_URI', redirectUri) : undefined;
+  // RFC 6749 §3.1.2: a redirection endpoint URI must not include a fragment.
+  if (redirectUrl && redirectUri.includes('#')) read.problems.push(`ZOOM_REDIRECT_URI must not have a fragment (got "${redirectUri}")`);
   const authorizeUrl = read.raw('ZOOM_AUTHORIZE_URL') ?? (demo ? `${publicUrlText}${demoZoomAuthorizePath}` : 'https://zoom.us/oauth/authorize');
-  read.httpUrl('ZOOM_AUTHORIZE_URL', authorizeUrl);
+  checkAuthorizeUrl(read, authorizeUrl);
 
   const apiKeys = read.list('GATEWAY_API_KEYS') ?? [];
   if (!demo && apiKeys.length === 0) read.problems.push(`GATEWAY_API_KEYS is required ${outsideDemo}`);
@@ -198,8 +230,18 @@ export function loadConfig(env: Env = process.env): Config {
     warnings: [],
   };
 
+  if (reservedPaths.includes(config.zoom.callbackPath)) {
+    read.problems.push(`ZOOM_REDIRECT_URI's path (${config.zoom.callbackPath}) is already a route of the gateway; pick another path`);
+  }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
 
+  // The binding cookie is set on PUBLIC_URL's host by the launch: a callback on another origin never gets it.
+  if (redirectUrl && publicUrl && redirectUrl.origin !== publicUrl.origin) {
+    config.warnings.push(
+      `ZOOM_REDIRECT_URI (${redirectUrl.origin}) is not on PUBLIC_URL's origin (${publicUrl.origin}): the browser will not send ` +
+        'the binding cookie back and every callback will fail with state_cookie_missing.',
+    );
+  }
   const realRecall = (Object.values(recallRegions) as string[]).includes(config.recall.baseUrl);
   if (redirectUrl && isLoopback(redirectUrl.hostname) && realRecall && !demo) {
     config.warnings.push(

@@ -1,5 +1,6 @@
 // The process entry: config -> (demo mocks) -> store -> Recall check -> app -> listen -> graceful close.
 import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomSecret } from './connect/secrets.js';
@@ -8,36 +9,53 @@ import { createRecallClient } from './recall/client.js';
 import { checkOauthApp } from './recall/oauth-app-check.js';
 import { openStore } from './store/index.js';
 
-async function configure(): Promise<{ config: Config; recallMock?: PrismMock }> {
+interface Configured {
+  config: Config;
+  recallMock?: PrismMock;
+  /** The API key made up for this demo run, when GATEWAY_API_KEYS named none. */
+  demoApiKey?: string;
+}
+
+async function configure(): Promise<Configured> {
   if (process.env.RECALL_API_KEY?.trim()) return { config: loadConfig() };
   // Demo mode: Recall is an in-process Prism mock of openapi/recall.yaml.
   const recallMock = await startPrism(specPaths.recall);
-  const config = loadConfig({ ...process.env, RECALL_BASE_URL: recallMock.url });
-  if (config.apiKeys.length === 0) config.apiKeys = [`demo_${randomSecret(24)}`];
-  return { config, recallMock };
+  try {
+    const config = loadConfig({ ...process.env, RECALL_BASE_URL: recallMock.url });
+    if (config.apiKeys.length > 0) return { config, recallMock };
+    const demoApiKey = `demo_${randomSecret(24)}`;
+    config.apiKeys = [demoApiKey];
+    return { config, recallMock, demoApiKey };
+  } catch (error) {
+    await recallMock.close();
+    throw error;
+  }
 }
 
-function banner(config: Config): string {
-  const lines = config.demo
-    ? [
-        'Zoom Connect Gateway: DEMO MODE (no RECALL_API_KEY): Recall is a local Prism mock, Zoom a stand-in page.',
-        `  demo page:   ${config.publicUrl}/`,
-        `  API docs:    ${config.publicUrl}/docs`,
-        `  demo API key (this run only): ${config.apiKeys[0]}`,
-        `  try: curl -s -X POST ${config.publicUrl}/v1/connect-sessions -H 'Authorization: Bearer ${config.apiKeys[0]}' -H 'Content-Type: application/json' -d '{"end_user_id":"user_42"}'`,
-      ]
-    : [`Zoom Connect Gateway on ${config.publicUrl} (Recall ${config.recall.baseUrl}); docs at ${config.publicUrl}/docs`];
-  return lines.join('\n');
+function banner({ config, demoApiKey }: Configured): string {
+  if (!config.demo) return `Zoom Connect Gateway on ${config.publicUrl} (Recall ${config.recall.baseUrl}); docs at ${config.publicUrl}/docs`;
+  // Only a key made up for this run is printed: keys from GATEWAY_API_KEYS are the operator's secrets.
+  const key = demoApiKey ?? '<one of GATEWAY_API_KEYS>';
+  return [
+    'Zoom Connect Gateway: DEMO MODE (no RECALL_API_KEY): Recall is a local Prism mock, Zoom a stand-in page.',
+    `  demo page:   ${config.publicUrl}/`,
+    `  API docs:    ${config.publicUrl}/docs`,
+    demoApiKey ? `  demo API key (this run only): ${demoApiKey}` : '  API keys: those of GATEWAY_API_KEYS',
+    `  try: curl -s -X POST ${config.publicUrl}/v1/connect-sessions -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{"end_user_id":"user_42"}'`,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const { config, recallMock } = await configure();
+  const configured = await configure();
+  const { config, recallMock } = configured;
   const store = await openStore(config.databaseUrl);
   const recall = createRecallClient({
     baseUrl: config.recall.baseUrl,
     apiKey: config.recall.apiKey,
     oauthAppId: config.recall.oauthAppId,
     timeoutMs: config.recall.timeoutMs,
+    // Retries are worth seeing in production; the client never logs the key, a code or a verifier.
+    logger: pino({ level: config.logLevel, base: { component: 'recall' } }),
   });
   const { app: oauthApp, warnings } = await checkOauthApp(recall, config);
   const app = await buildApp({ deps: { config, store, recall, now: () => new Date() }, housekeeping: true });
@@ -52,7 +70,7 @@ async function main(): Promise<void> {
     await recallMock?.close();
   });
   await app.listen({ port: config.port, host: config.host });
-  console.log(banner(config));
+  console.log(banner(configured));
 }
 
 main().catch((error: unknown) => {

@@ -16,6 +16,8 @@ export function buildAuthorizeUrl(config: Config, flow: { state: string; codeCha
   ]
     .map(([name, value]) => `${name}=${encodeURIComponent(value!)}`)
     .join('&');
+  // ZOOM_AUTHORIZE_URL may have a query of its own, possibly ending in '?' or '&' already.
   const base = config.zoom.authorizeUrl;
-  return `${base}${base.includes('?') ? '&' : '?'}${query}`;
+  const separator = !base.includes('?') ? '?' : /[?&]$/.test(base) ? '' : '&';
+  return `${base}${separator}${query}`;
 }

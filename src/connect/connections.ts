@@ -26,10 +26,15 @@ export function toApiConnection(record: ConnectionRecord): Connection {
 // The cursor is opaque to clients: a keyset position, base64url-encoded.
 const encodeCursor = (record: ConnectionRecord) => Buffer.from(JSON.stringify([record.createdAt, record.id])).toString('base64url');
 
+// Only a position this API could have issued is accepted: a row's ISO-8601 creation time and UUID.
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const [createdAt, id] = Array.isArray(position) && position.length === 2 ? position : [];
+    if (typeof createdAt === 'string' && isoTimestamp.test(createdAt) && typeof id === 'string' && uuid.test(id)) return { createdAt, id };
   } catch {
     // reported below
   }
@@ -70,12 +75,23 @@ export async function findConnectionOfEndUser(deps: ConnectDeps, endUserId: stri
  */
 export async function disconnect(deps: ConnectDeps, record: ConnectionRecord): Promise<void> {
   const credentialId = record.recallCredentialId;
-  if (credentialId && (await deps.store.countCredentialUsers(credentialId, record.id)) === 0) {
-    await deps.recall.deleteCredential(credentialId).catch((error: unknown) => {
-      throw recallProblem(error);
-    });
-  }
+  const lastUser = credentialId !== null && (await deps.store.countCredentialUsers(credentialId, record.id)) === 0;
+  if (lastUser) await deleteCredentialAtRecall(deps, credentialId);
   await deps.store.deleteConnection(record.id);
+  if (credentialId === null || lastUser) return;
+  // Two users of one credential disconnecting at once each saw the other's row and left the credential to
+  // the other: whoever finds no row left after its own delete makes sure Recall lets go of it too.
+  if ((await deps.store.countCredentialUsers(credentialId)) > 0) return;
+  await deleteCredentialAtRecall(deps, credentialId).catch((error: unknown) => {
+    // The row is gone already: the operator has to remove the credential at Recall.
+    deps.log.warn({ credentialId, code: recallProblem(error).code }, 'could not delete an unused Recall credential');
+  });
+}
+
+async function deleteCredentialAtRecall(deps: ConnectDeps, credentialId: string): Promise<void> {
+  await deps.recall.deleteCredential(credentialId).catch((error: unknown) => {
+    throw recallProblem(error);
+  });
 }
 
 /** Re-reads the credential from Recall (optionally asking Recall to re-validate it with Zoom first). */

@@ -20,11 +20,12 @@ export async function launchFlow(deps: ConnectDeps, launchCode: string): Promise
   if (claim.outcome === 'unknown') {
     throw new FlowProblem('session_invalid', 'This connect link is not valid. Start again from the app.');
   }
-  if (claim.outcome === 'used') {
-    throw new FlowProblem('session_used', 'This connect link was already used. Start again from the app.', claim.session);
-  }
+  // Expiry first: an expired link says so however often it is opened (the first try marks it used).
   if (claim.session.expiresAt <= deps.now().toISOString()) {
     throw new FlowProblem('session_expired', 'This connect link has expired. Start again from the app.', claim.session);
+  }
+  if (claim.outcome === 'used') {
+    throw new FlowProblem('session_used', 'This connect link was already used. Start again from the app.', claim.session);
   }
   return startFlow(deps, claim.session, 1);
 }

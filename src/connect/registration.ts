@@ -28,8 +28,11 @@ export async function registerCredential(deps: ConnectDeps, grant: Authorization
   const replacedCredentialIds = await removeConflictingCredentials(deps, conflict);
   try {
     const { credential } = await deps.recall.createCredential(grant);
+    // Not detached yet: saving the connection moves everyone off the deleted credentials in one transaction.
     return { credential, replacedCredentialIds };
   } catch (error) {
+    // Recall no longer has them and nothing replaces them: no connection may keep pointing at them.
+    await detachDeletedCredentials(deps, replacedCredentialIds);
     // Zoom codes are single use; Recall may have spent this one on the first, refused create.
     if (error instanceof RecallError && error.code === 'recall_invalid_grant') throw new CodeSpentAfterConflict();
     if (error instanceof RecallConflictError) {
@@ -50,21 +53,35 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
   if (matches.length === 0) {
     throw new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential that its list does not show.');
   }
+  const deleted: string[] = [];
   for (const credential of matches) {
-    await deps.recall.deleteCredential(credential.id).catch((error: unknown) => {
+    try {
+      await deps.recall.deleteCredential(credential.id);
+    } catch (error) {
+      await detachDeletedCredentials(deps, deleted);
       throw recallProblem(error);
-    });
-    // Recall no longer has it: no connection may keep pointing at it, even if the next create fails.
-    const detached = await deps.store.detachCredential(credential.id, deps.now().toISOString());
-    deps.log.info({ credentialId: credential.id, detached }, 'deleted a conflicting Recall credential');
+    }
+    deleted.push(credential.id);
+    deps.log.info({ credentialId: credential.id }, 'deleted a conflicting Recall credential');
   }
-  return matches.map((credential) => credential.id);
+  return deleted;
+}
+
+/**
+ * Credentials deleted at Recall that no new credential replaces: every connection on them loses its credential
+ * and needs a new authorization. (When the next create succeeds they are not detached but moved, by the save.)
+ */
+async function detachDeletedCredentials(deps: ConnectDeps, credentialIds: string[]): Promise<void> {
+  for (const credentialId of credentialIds) {
+    const detached = await deps.store.detachCredential(credentialId, deps.now().toISOString());
+    deps.log.info({ credentialId, detached }, 'detached connections from a deleted Recall credential');
+  }
 }
 
 /** A Recall failure as the gateway's named problem; anything unexpected is an internal error. */
 export function recallProblem(error: unknown): GatewayProblem {
   if (error instanceof GatewayProblem) return error;
-  if (!(error instanceof RecallError)) return new GatewayProblem('internal_error', 'Unexpected failure while talking to Recall.');
+  if (!(error instanceof RecallError)) return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
   switch (error.code) {
     case 'recall_conflict':
       return new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential.');

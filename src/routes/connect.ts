@@ -44,7 +44,8 @@ export const connectRoutes: FastifyPluginAsync<RouteOptions & { rateLimits: Rate
         return answerFlow(request, reply, outcome.session, { ok: true, connectionId: outcome.connection.id });
       } catch (error) {
         const problem = asFlowProblem(error);
-        if (problem.code === 'internal_error') request.log.error({ err: error }, 'callback failed');
+        // The flow's own failures are logged, with their cause, where they happen (connect/callback.ts).
+        if (problem.code === 'internal_error' && !(error instanceof FlowProblem)) request.log.error({ err: error }, 'callback failed');
         clearBindingCookie(reply, problem.clearCookie, secure);
         return answerFlow(request, reply, problem.session, { ok: false, problem });
       }

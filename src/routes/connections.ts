@@ -33,7 +33,8 @@ export const connectionRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
     },
   };
 
-  const auth = { preHandler: app.requireApiKey };
+  // Authenticate first (onRequest): an anonymous caller learns nothing from validation, and no body is parsed for it.
+  const auth = { onRequest: app.requireApiKey };
   app.get<OperationTypes<'listConnections'>>(
     '/v1/connections',
     { ...auth, schema: { querystring: coerceQuery(zListConnectionsQuery, { limit: 'integer' }), response: { 200: zConnectionPage } } },

@@ -5,13 +5,22 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import path from 'node:path';
 import type { RouteHandlers } from '../../generated/gateway/fastify.gen.js';
-import type { OperationTypes } from './route-deps.js';
+import type { OperationTypes, RouteOptions } from './route-deps.js';
 
 export const gatewaySpecPath = path.resolve(import.meta.dirname, '../../openapi/gateway.yaml');
 
-export const docsRoutes: FastifyPluginAsync = async (app) => {
+// On plain http (local development, demo mode) upgrade-insecure-requests makes Safari fetch Swagger UI's own
+// assets over https, which fails: the page stays blank.
+const withoutUpgrade = (csp: string) => csp.replace(/\s*upgrade-insecure-requests;?/, '');
+
+export const docsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   await app.register(swagger, { mode: 'static', specification: { path: gatewaySpecPath, baseDir: path.dirname(gatewaySpecPath) } });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    ...(deps.config.secureCookies ? {} : { transformStaticCSP: withoutUpgrade }),
+    uiConfig: { deepLinking: true },
+  });
 
   const handlers: Pick<RouteHandlers, 'getOpenApiDocument'> = {
     async getOpenApiDocument(_request, reply) {

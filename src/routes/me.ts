@@ -34,7 +34,8 @@ export const meRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) 
     },
   };
 
-  const auth = { preHandler: app.requireSession };
+  // Authenticate first (onRequest, after the CORS hook so a refused browser can still read the 401).
+  const auth = { onRequest: app.requireSession };
   app.get<OperationTypes<'getMyConnection'>>('/connection', { ...auth, schema: { response: { 200: zConnection } } }, handlers.getMyConnection);
   app.delete<OperationTypes<'deleteMyConnection'>>('/connection', auth, handlers.deleteMyConnection);
 };

@@ -1,0 +1,250 @@
+// The real process (src/server.ts) in demo mode, over HTTP: no RECALL_API_KEY, so Recall is the in-process
+// Prism mock and Zoom the stand-in consent page. A browser is played by fetch with redirect: 'manual' and
+// cookies carried by hand.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as connectSocket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+interface Server {
+  process: ChildProcess;
+  output: () => string;
+  errors: () => string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The gateway's own variables removed from the environment, then `env` added. */
+function start(env: Record<string, string>): Server {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/.test(name),
+    ),
+  );
+  const child = spawn(tsx, ['src/server.ts'], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk) => (out += String(chunk)));
+  child.stderr!.on('data', (chunk) => (err += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { process: child, output: () => out, errors: () => err, exited };
+}
+
+async function waitFor(server: Server, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = server.output().match(pattern);
+    if (match) return match;
+    if (server.process.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no ${pattern} in the output.\nstdout:\n${server.output()}\nstderr:\n${server.errors()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A browser's cookie jar, for one host. */
+class Jar {
+  private readonly cookies = new Map<string, string>();
+  take(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
+      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+/** Follows one hop as a browser: GET with the jar's cookies, no automatic redirect. */
+async function browse(url: string, jar: Jar): Promise<Response> {
+  const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(), accept: 'text/html' } });
+  jar.take(response);
+  return response;
+}
+
+const unescapeHtml = (text: string) => text.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+
+function consentLink(page: string, id: 'allow' | 'deny'): string {
+  const match = new RegExp(`<a id="${id}" href="([^"]+)"`).exec(page);
+  if (!match) throw new Error(`no ${id} link on the consent page:\n${page}`);
+  return unescapeHtml(match[1]!);
+}
+
+/** The demo page's Connect button, then the browser through the consent page to `choice`'s link. */
+async function walkToZoom(base: string, jar: Jar): Promise<{ token: string; consentPage: string }> {
+  const session = await fetch(`${base}/demo/connect-session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(session.status).toBe(201);
+  const { token, connect_url } = (await session.json()) as { token: string; connect_url: string };
+  expect(connect_url.startsWith(`${base}/v1/connect/zoom?launch=`)).toBe(true);
+
+  const launched = await browse(connect_url, jar);
+  expect(launched.status).toBe(302);
+  const authorize = new URL(launched.headers.get('location')!);
+  expect(`${authorize.origin}${authorize.pathname}`).toBe(`${base}/demo/zoom/authorize`);
+  expect(jar.header()).toMatch(/zcg-flow-/);
+
+  const consent = await browse(authorize.href, jar);
+  expect(consent.status).toBe(200);
+  return { token, consentPage: await consent.text() };
+}
+
+describe('demo mode, the real process over HTTP', () => {
+  let server: Server;
+  let base: string;
+  let demoApiKey: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'zcg-demo-'));
+    const port = await freePort();
+    server = start({ PORT: String(port), DATABASE_URL: `sqlite:${dataDir}/g.db`, LOG_LEVEL: 'info' });
+    await waitFor(server, /demo API key \(this run only\): (\S+)/);
+    base = `http://127.0.0.1:${port}`;
+    demoApiKey = (await waitFor(server, /demo API key \(this run only\): (\S+)/))[1]!;
+  }, 60_000);
+
+  afterAll(async () => {
+    if (server?.process.exitCode === null) {
+      server.process.kill('SIGKILL');
+      await server.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints a banner with the demo page, the docs and a demo API key', () => {
+    const out = server.output();
+    expect(out).toContain('DEMO MODE');
+    expect(out).toContain(`demo page:   ${base}/`);
+    expect(out).toContain(`API docs:    ${base}/docs`);
+    expect(demoApiKey).toMatch(/^demo_[A-Za-z0-9_-]{20,}$/);
+  });
+
+  it('accepts the printed demo API key on the server-to-server API', async () => {
+    const response = await fetch(`${base}/v1/connect-sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demoApiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ end_user_id: 'user_42' }),
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it('serves the demo page at /', async () => {
+    const response = await fetch(`${base}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'nonce-[^']+'/);
+    expect(await response.text()).toContain('Connect Zoom');
+  });
+
+  it('connects: connect_url, the mock Zoom page, Allow, the callback, back to / connected', async () => {
+    const jar = new Jar();
+    const { token, consentPage } = await walkToZoom(base, jar);
+    const allow = consentLink(consentPage, 'allow');
+    expect(allow.startsWith(`${base}/v1/connect/zoom/callback?`)).toBe(true);
+
+    const callback = await browse(allow, jar);
+    expect(callback.status).toBe(303);
+    const back = new URL(callback.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(`${base}/`);
+    expect(back.searchParams.get('zoom_connect')).toBe('connected');
+    const connectionId = back.searchParams.get('connection_id');
+    expect(jar.header()).not.toMatch(/zcg-flow-/);
+
+    const me = await fetch(`${base}/v1/me/connection`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ id: connectionId, end_user_id: 'demo-user', status: 'connected' });
+  });
+
+  it('comes back with error=access_denied when the user denies at Zoom', async () => {
+    const jar = new Jar();
+    const { consentPage } = await walkToZoom(base, jar);
+    const callback = await browse(consentLink(consentPage, 'deny'), jar);
+    expect(callback.status).toBe(303);
+    const back = new URL(callback.headers.get('location')!);
+    expect(back.searchParams.get('zoom_connect')).toBe('error');
+    expect(back.searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('lets an in-flight request finish on SIGTERM, then exits with code 0', async () => {
+    // A request whose body is still arriving when the signal comes.
+    const socket = connectSocket(Number(new URL(base).port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += String(chunk)));
+    const body = '{"mode":"redirect"}';
+    socket.write(`POST /demo/connect-session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    socket.write(body.slice(0, 5));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    server.process.kill('SIGTERM');
+    await waitFor(server, /closing: letting in-flight requests finish/);
+    socket.write(body.slice(5));
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    expect(answer).toMatch(/^HTTP\/1\.1 201 /);
+
+    expect(await server.exited).toBe(0);
+  }, 30_000);
+});
+
+describe('demo mode with GATEWAY_API_KEYS set', () => {
+  it('does not print the configured keys in its banner', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'zcg-demo-'));
+    const configuredKey = 'operator-configured-key-0123456789';
+    const port = await freePort();
+    const server = start({ PORT: String(port), DATABASE_URL: `sqlite:${dataDir}/g.db`, GATEWAY_API_KEYS: configuredKey });
+    try {
+      await waitFor(server, /API docs:.*\n(.*\n)*.*try: curl/);
+      expect(server.output()).toContain('DEMO MODE');
+      expect(server.output()).not.toContain(configuredKey);
+      const session = await fetch(`http://127.0.0.1:${port}/v1/connect-sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${configuredKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ end_user_id: 'user_42' }),
+      });
+      expect(session.status).toBe(201);
+    } finally {
+      server.process.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('a bad configuration', () => {
+  it('exits with code 1 and one message naming every missing variable', async () => {
+    const server = start({ RECALL_API_KEY: 'a-real-looking-recall-key', PORT: String(await freePort()) });
+    expect(await server.exited).toBe(1);
+    const message = server.errors();
+    for (const name of ['RECALL_ZOOM_OAUTH_APP_ID', 'ZOOM_REDIRECT_URI', 'ZOOM_CLIENT_ID', 'GATEWAY_API_KEYS']) expect(message).toContain(name);
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message.match(/Invalid configuration/g)).toHaveLength(1);
+    expect(message).not.toMatch(/\n\s+at /);
+    expect(message).not.toContain('a-real-looking-recall-key');
+    expect(server.output()).toBe('');
+  }, 30_000);
+
+  it('exits with code 1 in demo mode too, naming the bad variable', async () => {
+    const server = start({ PORT: 'eighty', CONNECT_SESSION_TTL_S: '5' });
+    expect(await server.exited).toBe(1);
+    expect(server.errors()).toMatch(/^Invalid configuration:/);
+    expect(server.errors()).toContain('PORT');
+    expect(server.errors()).toContain('CONNECT_SESSION_TTL_S');
+  }, 30_000);
+});
