@@ -150,10 +150,11 @@ export type ConnectionPage = {
  * | `recall_forbidden` | 502 | Recall's firewall refused the call (e.g. a localhost redirect URI) |
  * | `recall_unavailable` | 503 | Recall timed out or is overloaded, after retries |
  * | `recall_rejected` | 502 | Recall answered something unexpected |
+ * | `store_unavailable` | 503 | the gateway's database is not reachable; nothing was changed, try again |
  * | `internal_error` | 500 | an unexpected error in the gateway |
  *
  */
-export type ProblemCode = 'invalid_request' | 'unauthorized' | 'not_found' | 'not_connected' | 'rate_limited' | 'return_to_not_allowed' | 'session_invalid' | 'session_expired' | 'session_used' | 'state_missing' | 'state_invalid' | 'state_expired' | 'state_reused' | 'state_cookie_missing' | 'state_mismatch' | 'access_denied' | 'zoom_error' | 'code_missing' | 'recall_invalid_grant' | 'recall_conflict_unresolved' | 'recall_unauthorized' | 'recall_forbidden' | 'recall_unavailable' | 'recall_rejected' | 'internal_error';
+export type ProblemCode = 'invalid_request' | 'unauthorized' | 'not_found' | 'not_connected' | 'rate_limited' | 'return_to_not_allowed' | 'session_invalid' | 'session_expired' | 'session_used' | 'state_missing' | 'state_invalid' | 'state_expired' | 'state_reused' | 'state_cookie_missing' | 'state_mismatch' | 'access_denied' | 'zoom_error' | 'code_missing' | 'recall_invalid_grant' | 'recall_conflict_unresolved' | 'recall_unauthorized' | 'recall_forbidden' | 'recall_unavailable' | 'recall_rejected' | 'store_unavailable' | 'internal_error';
 
 /**
  * An RFC 9457 problem details object (`application/problem+json`).
@@ -272,6 +273,10 @@ export type CreateConnectSessionErrors = {
      * An unexpected error in the gateway (`internal_error`).
      */
     500: Problem;
+    /**
+     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     */
+    503: Problem;
 };
 
 export type CreateConnectSessionError = CreateConnectSessionErrors[keyof CreateConnectSessionErrors];
@@ -313,6 +318,10 @@ export type LaunchConnectErrors = {
      * An unexpected error in the gateway (`internal_error`). A page for a browser, a problem otherwise.
      */
     500: Problem;
+    /**
+     * The gateway's database is not reachable (`store_unavailable`). A page for a browser, a problem otherwise.
+     */
+    503: Problem;
 };
 
 export type LaunchConnectError = LaunchConnectErrors[keyof LaunchConnectErrors];
@@ -371,7 +380,9 @@ export type ConnectCallbackErrors = {
      */
     502: Problem;
     /**
-     * Recall did not answer in time or is overloaded (`recall_unavailable`). A page for a browser, a problem otherwise.
+     * Recall did not answer in time or is overloaded (`recall_unavailable`), or the gateway's database is not
+     * reachable (`store_unavailable`). A page for a browser, a problem otherwise.
+     *
      */
     503: Problem;
 };
@@ -432,6 +443,10 @@ export type ListConnectionsErrors = {
      * An unexpected error in the gateway (`internal_error`).
      */
     500: Problem;
+    /**
+     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     */
+    503: Problem;
 };
 
 export type ListConnectionsError = ListConnectionsErrors[keyof ListConnectionsErrors];
@@ -482,8 +497,9 @@ export type DeleteConnectionErrors = {
      */
     502: Problem;
     /**
-     * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`). The connection is left
-     * as it was (a delete keeps the row); try again later.
+     * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`), or the gateway's
+     * database is not reachable (`store_unavailable`). The connection is left as it was (a delete keeps the
+     * row); try again later.
      *
      */
     503: Problem;
@@ -529,6 +545,10 @@ export type GetConnectionErrors = {
      * An unexpected error in the gateway (`internal_error`).
      */
     500: Problem;
+    /**
+     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     */
+    503: Problem;
 };
 
 export type GetConnectionError = GetConnectionErrors[keyof GetConnectionErrors];
@@ -584,8 +604,9 @@ export type RefreshConnectionErrors = {
      */
     502: Problem;
     /**
-     * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`). The connection is left
-     * as it was (a delete keeps the row); try again later.
+     * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`), or the gateway's
+     * database is not reachable (`store_unavailable`). The connection is left as it was (a delete keeps the
+     * row); try again later.
      *
      */
     503: Problem;
@@ -630,8 +651,9 @@ export type DeleteMyConnectionErrors = {
      */
     502: Problem;
     /**
-     * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`). The connection is left
-     * as it was (a delete keeps the row); try again later.
+     * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`), or the gateway's
+     * database is not reachable (`store_unavailable`). The connection is left as it was (a delete keeps the
+     * row); try again later.
      *
      */
     503: Problem;
@@ -672,6 +694,10 @@ export type GetMyConnectionErrors = {
      * An unexpected error in the gateway (`internal_error`).
      */
     500: Problem;
+    /**
+     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     */
+    503: Problem;
 };
 
 export type GetMyConnectionError = GetMyConnectionErrors[keyof GetMyConnectionErrors];

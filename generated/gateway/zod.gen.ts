@@ -95,6 +95,7 @@ export const zConnectionPage = z.object({
  * | `recall_forbidden` | 502 | Recall's firewall refused the call (e.g. a localhost redirect URI) |
  * | `recall_unavailable` | 503 | Recall timed out or is overloaded, after retries |
  * | `recall_rejected` | 502 | Recall answered something unexpected |
+ * | `store_unavailable` | 503 | the gateway's database is not reachable; nothing was changed, try again |
  * | `internal_error` | 500 | an unexpected error in the gateway |
  *
  */
@@ -123,6 +124,7 @@ export const zProblemCode = z.enum([
     'recall_forbidden',
     'recall_unavailable',
     'recall_rejected',
+    'store_unavailable',
     'internal_error'
 ]);
 

@@ -29,6 +29,7 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   recall_forbidden: { status: 502, title: "Recall's firewall refused the request" },
   recall_unavailable: { status: 503, title: 'Recall unavailable' },
   recall_rejected: { status: 502, title: 'Recall rejected the request' },
+  store_unavailable: { status: 503, title: 'Database unavailable' },
   internal_error: { status: 500, title: 'Internal error' },
 };
 
@@ -54,3 +55,6 @@ export function problemBody(code: ProblemCode, detail: string, extra: Pick<Probl
   const { status, title } = catalogue[code];
   return { type: `urn:zoom-connect-gateway:problem:${code}`, title, status, detail, code, ...extra };
 }
+
+export const storeUnavailable = () =>
+  new GatewayProblem('store_unavailable', "The gateway's database is not reachable right now; nothing was changed. Try again shortly.");

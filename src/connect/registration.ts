@@ -3,7 +3,8 @@
 // id (public sample code deletes /zoom-oauth-credentials/{zoom id}/, which can never work).
 import { RecallConflictError, RecallError, type AuthorizationCodeGrant, type ZoomOauthCredential } from '../recall/recall-api.js';
 import type { ConnectDeps } from './deps.js';
-import { GatewayProblem } from './problems.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { GatewayProblem, storeUnavailable } from './problems.js';
 
 export interface Registration {
   credential: ZoomOauthCredential;
@@ -81,6 +82,7 @@ async function detachDeletedCredentials(deps: ConnectDeps, credentialIds: string
 /** A Recall failure as the gateway's named problem; anything unexpected is an internal error. */
 export function recallProblem(error: unknown): GatewayProblem {
   if (error instanceof GatewayProblem) return error;
+  if (error instanceof StoreUnavailableError) return storeUnavailable();
   if (!(error instanceof RecallError)) return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
   switch (error.code) {
     case 'recall_conflict':

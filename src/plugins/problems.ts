@@ -7,7 +7,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { FlowProblem } from '../connect/flow-problem.js';
-import { GatewayProblem, problemBody, type Problem } from '../connect/problems.js';
+import { GatewayProblem, problemBody, storeUnavailable, type Problem } from '../connect/problems.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { answerFlow } from '../pages/flow-answer.js';
 import { applyFlowHeaders } from '../pages/page-headers.js';
 
@@ -60,6 +61,7 @@ function validationProblem(error: FastifyError): GatewayProblem {
 /** Maps anything thrown in a route to the problem it is answered with. */
 export function toProblem(error: unknown): GatewayProblem {
   if (error instanceof GatewayProblem) return error;
+  if (error instanceof StoreUnavailableError) return storeUnavailable();
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return validationProblem(fastifyError);
   if (fastifyError.statusCode === 429) return new GatewayProblem('rate_limited', 'Too many requests; retry after the time in Retry-After.');

@@ -4,6 +4,15 @@
 // SHA-256 hashes (base64url). Timestamps are ISO-8601 UTC strings (`Date#toISOString()`), which compare
 // correctly as text and read the same from every back end.
 
+/**
+ * The database cannot be reached (down, restarting, out of connections). A back end throws this instead of
+ * its driver's error, so the API answers 503 store_unavailable and the service recovers by itself once the
+ * database is back.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
 export type ConnectMode = 'redirect' | 'popup';
 export type ConnectionStatus = 'connected' | 'needs_reauth';
 export type RecallStatus = 'healthy' | 'unhealthy';

@@ -62,7 +62,7 @@ describe('gateway.yaml', () => {
       'session_invalid', 'session_expired', 'session_used', 'state_missing', 'state_invalid', 'state_expired',
       'state_reused', 'state_cookie_missing', 'state_mismatch', 'access_denied', 'zoom_error', 'code_missing',
       'recall_invalid_grant', 'recall_conflict_unresolved', 'recall_unauthorized', 'recall_forbidden',
-      'recall_unavailable', 'recall_rejected', 'internal_error',
+      'recall_unavailable', 'recall_rejected', 'store_unavailable', 'internal_error',
     ]);
   });
 
