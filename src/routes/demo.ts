@@ -1,6 +1,9 @@
-// Demo mode only (no RECALL_API_KEY): the stand-in Zoom consent page, a demo page at / with a Connect
-// button, and a demo-only route that mints a connect session for it. None of this exists otherwise.
+// Demo mode only (no RECALL_API_KEY): the stand-in Zoom consent page, a demo page at / built on the package's
+// ./client (served at /demo/client.js), and a demo-only route that mints a connect session for it. None of
+// this exists otherwise.
 import type { FastifyPluginAsync } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { zoomConsentPage } from '../../mocks/zoom/consent-page.js';
 import { demoZoomAuthorizePath } from '../config.js';
 import { createConnectSession } from '../connect/sessions.js';
@@ -9,6 +12,33 @@ import { renderDemoPage } from '../pages/demo-page.js';
 import type { RouteOptions } from './route-deps.js';
 
 export const demoEndUserId = 'demo-user';
+export const demoClientPath = '/demo/client.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+// The client as the demo page imports it: bundled from src/client when esbuild is installed (a checkout with
+// dev dependencies, so the demo always runs the current source), else the built dist/client (npm run build).
+async function bundleClient(): Promise<string> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return readFile(path.join(root, 'dist/client/index.js'), 'utf8').catch(() => {
+      throw new Error('The demo needs the browser client: run `npm run build` (or install dev dependencies).');
+    });
+  }
+  const result = await esbuild.build({
+    entryPoints: [path.join(root, 'src/client/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
 
 export const demoRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   const { config } = deps;
@@ -16,11 +46,26 @@ export const demoRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
 
   app.get('/', async (_request, reply) => {
     const { nonce } = applyPageHeaders(reply);
+    // 'self' for the client module the page's script imports (not every browser passes the nonce on to imports).
     reply.header(
       'content-security-policy',
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      `default-src 'none'; script-src 'nonce-${nonce}' 'self'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
     return reply.type('text/html; charset=utf-8').send(renderDemoPage(nonce));
+  });
+
+  // Built on first use, once per process.
+  let client: Promise<string> | undefined;
+  app.get(demoClientPath, async (request, reply) => {
+    client ??= bundleClient();
+    try {
+      const code = await client;
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(code);
+    } catch (error) {
+      client = undefined;
+      request.log.error({ err: error }, 'the demo client could not be built');
+      return reply.code(503).type('text/plain; charset=utf-8').send(error instanceof Error ? error.message : 'The demo client could not be built.');
+    }
   });
 
   app.post<{ Body: { mode?: 'redirect' | 'popup' } | undefined }>('/demo/connect-session', async (request, reply) => {

@@ -30,6 +30,7 @@ const demoOnly = [
   { method: 'GET', path: '/' },
   { method: 'POST', path: '/demo/connect-session' },
   { method: 'GET', path: '/demo/zoom/authorize' },
+  { method: 'GET', path: '/demo/client.js' },
 ];
 
 // Each test builds a new app (useGateway's beforeEach, which runs after this file-level one).
