@@ -33,11 +33,11 @@ export function answerFlow(
 ): FastifyReply {
   applyFlowHeaders(reply);
   const status = result.ok ? 200 : result.problem.status;
+  const resultQuery: Record<string, string> = result.ok
+    ? { zoom_connect: 'connected', connection_id: result.connectionId }
+    : { zoom_connect: 'error', error: result.problem.code };
   if (session?.returnTo && session.mode === 'redirect') {
-    const query: Record<string, string> = result.ok
-      ? { zoom_connect: 'connected', connection_id: result.connectionId }
-      : { zoom_connect: 'error', error: result.problem.code };
-    return reply.redirect(returnToWithResult(session.returnTo, query), 303);
+    return reply.redirect(returnToWithResult(session.returnTo, resultQuery), 303);
   }
   if (!result.ok && !session?.returnTo && prefersJson(request)) {
     return reply.code(status).type('application/problem+json').send(problemBody(result.problem.code, result.problem.detail));
@@ -46,6 +46,7 @@ export function answerFlow(
   const page = renderResultPage({
     nonce,
     popupOrigin: session?.mode === 'popup' && session.returnTo ? new URL(session.returnTo).origin : undefined,
+    noOpenerUrl: session?.mode === 'popup' && session.returnTo ? returnToWithResult(session.returnTo, resultQuery) : undefined,
     message: result.ok
       ? { ok: true, connection_id: result.connectionId, error: null }
       : { ok: false, connection_id: null, error: result.problem.code },

@@ -11,6 +11,11 @@ export interface ResultPage {
   detail: string;
   /** The origin to post the result to, in popup mode. */
   popupOrigin?: string;
+  /**
+   * Popup mode: where to go when the page has no opener (the popup was blocked and the flow ran as a full
+   * redirect, or a cross-origin-isolated page cut the link): return_to with the result query.
+   */
+  noOpenerUrl?: string;
   nonce: string;
 }
 
@@ -24,7 +29,9 @@ export function renderResultPage(page: ResultPage): string {
   const message: ConnectResultMessage = { type: resultMessageType, ...page.message };
   const script = page.popupOrigin
     ? `<script nonce="${page.nonce}">
-if (window.opener) { window.opener.postMessage(${scriptJson(message)}, ${scriptJson(page.popupOrigin)}); window.close(); }
+if (window.opener) { window.opener.postMessage(${scriptJson(message)}, ${scriptJson(page.popupOrigin)}); window.close(); }${
+        page.noOpenerUrl ? `\nelse { window.location.replace(${scriptJson(page.noOpenerUrl)}); }` : ''
+      }
 </script>`
     : '';
   return `<!doctype html>

@@ -95,6 +95,15 @@ describe('the pages and answers of the callback', () => {
       expect(postedMessage(response.body).targetOrigin).toBe('https://other.example.com');
     });
 
+    it('without an opener (a blocked popup that ran as a full page) goes to return_to with the result', async () => {
+      gateway.recall.prefer('create', 'code=201, example=created');
+      const launched = await launch(gateway, { mode: 'popup' });
+      const response = await callbackWith(gateway, launched, { code: zoomCode });
+      const connection = await gateway.store.getConnectionByEndUser('user_42');
+      const target = /window\.location\.replace\(("[^"]*")\)/.exec(response.body)?.[1];
+      expect(target && JSON.parse(target)).toBe(`${appOrigin}/settings?zoom_connect=connected&connection_id=${connection!.id}`);
+    });
+
     it('answers state_reused in the popup with a page posting the error', async () => {
       const launched = await launch(gateway, { mode: 'popup' });
       await callbackWith(gateway, launched, { error: 'access_denied' });
