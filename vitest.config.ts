@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One throwaway PostgreSQL cluster per run, for the store suite on PostgreSQL and the multi-instance tests.
+    globalSetup: ['test/support/postgres-global-setup.ts'],
   },
 });

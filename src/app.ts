@@ -9,8 +9,13 @@ import type { DestinationStream } from 'pino';
 import type { ConnectDeps } from './connect/deps.js';
 import { startHousekeeping } from './connect/housekeeping.js';
 import { launchPath } from './connect/sessions.js';
+import { webhookDeliverer } from './events/delivery.js';
+import { startOutboxDispatcher, type DispatcherSettings } from './events/dispatcher.js';
+import { startHealthSync, type HealthSyncOptions } from './health/scheduler.js';
 import { loggerOptions } from './logger.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import auth from './plugins/auth.js';
+import flowMetrics from './plugins/metrics.js';
 import problems, { answerFrameworkError } from './plugins/problems.js';
 import { connectSessionRoutes } from './routes/connect-sessions.js';
 import { connectRoutes } from './routes/connect.js';
@@ -19,6 +24,7 @@ import { demoRoutes } from './routes/demo.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
+import { metricsRoutes } from './routes/metrics.js';
 import type { RateLimits } from './routes/rate-limits.js';
 
 export interface AppOptions {
@@ -28,6 +34,21 @@ export interface AppOptions {
   logStream?: DestinationStream;
   /** Purge expired sessions and flows in the background (off in most tests). */
   housekeeping?: boolean;
+  /**
+   * The app's metrics. server.ts makes them before the Recall client, whose `onCall` feeds them; by default
+   * the app makes its own (without Recall calls).
+   */
+  metrics?: GatewayMetrics;
+  /** Poll Recall for credential health every HEALTH_SYNC_INTERVAL_S, when that is not 0 (off in most tests). */
+  healthSync?: boolean | Partial<HealthSyncOptions>;
+  /** Deliver the outbox to WEBHOOK_URL, when it is set (off in most tests). */
+  webhooks?: boolean | (Partial<DispatcherSettings> & WebhookOptions);
+}
+
+export interface WebhookOptions {
+  /** How long one delivery may take. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -54,6 +75,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(auth, { deps });
+  const metrics = options.metrics ?? createGatewayMetrics();
+  metrics.watchOutbox(() => deps.store.outboxBacklog(), deps.now);
+  await app.register(flowMetrics, { metrics, launchPath, callbackPath: config.zoom.callbackPath });
 
   await app.register(docsRoutes, { deps });
   await app.register(healthRoutes, { deps });
@@ -61,11 +85,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(connectRoutes, { deps, rateLimits });
   await app.register(connectionRoutes, { deps });
   await app.register(meRoutes, { deps, prefix: '/v1/me' });
+  await app.register(metricsRoutes, { metrics });
   if (config.demo) await app.register(demoRoutes, { deps });
 
   if (options.housekeeping) {
     const stop = startHousekeeping(deps);
     app.addHook('onClose', async () => stop());
   }
+  startBackgroundJobs(app, deps, metrics, options);
   return app;
+}
+
+/** The health sync and the webhook dispatcher, stopped (their work in flight finished) when the app closes. */
+function startBackgroundJobs(app: FastifyInstance, deps: ConnectDeps, metrics: GatewayMetrics, options: AppOptions): void {
+  const { config } = deps;
+  if (options.healthSync && config.healthSyncIntervalS > 0) {
+    const sync = startHealthSync(deps, {
+      intervalMs: config.healthSyncIntervalS * 1000,
+      onRun: (result, finishedAt) => metrics.healthSyncRun(result.outcome, finishedAt),
+      ...(typeof options.healthSync === 'object' ? options.healthSync : {}),
+    });
+    app.addHook('onClose', async () => sync.stop());
+  }
+  if (options.webhooks && config.webhook) {
+    const { timeoutMs = 10_000, fetch, ...settings } = typeof options.webhooks === 'object' ? options.webhooks : {};
+    const dispatcher = startOutboxDispatcher(
+      { store: deps.store, now: deps.now, log: deps.log, deliver: webhookDeliverer(config.webhook, { timeoutMs, fetch }), onAttempt: metrics.webhookAttempt },
+      settings,
+    );
+    app.addHook('onClose', async () => dispatcher.stop());
+  }
 }

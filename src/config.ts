@@ -24,6 +24,8 @@ export interface Config {
   /** External base URL of the gateway, without a trailing slash. */
   publicUrl: string;
   databaseUrl: string;
+  /** PostgreSQL: connections this instance keeps at most (DATABASE_POOL_SIZE); SQLite ignores it. */
+  databasePoolSize: number;
   apiKeys: string[];
   recall: { region: RecallRegion; baseUrl: string; apiKey: string; oauthAppId: string; timeoutMs: number };
   zoom: {
@@ -38,6 +40,10 @@ export interface Config {
   connectSessionTtlS: number;
   flowTtlS: number;
   healthSyncIntervalS: number;
+  /** Active checks (development Zoom apps): validate and re-read credentials not checked for `afterS`. */
+  healthValidate: { afterS: number } | null;
+  /** Retrieve and validate calls per minute the health sync may spend (Recall allows 300/min for each). */
+  healthCallsPerMinute: number;
   webhook: { url: string; secret: string } | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** No RECALL_API_KEY: an in-process Recall mock, the stand-in Zoom page and a demo API key. */
@@ -105,6 +111,15 @@ class Reader {
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
     this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
     return fallback;
   }
 
@@ -198,12 +213,22 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookSecret = read.raw('WEBHOOK_SECRET');
   if (webhookUrl) read.httpUrl('WEBHOOK_URL', webhookUrl);
   if (webhookUrl && !webhookSecret?.startsWith('whsec_')) read.problems.push('WEBHOOK_SECRET (whsec_...) is required when WEBHOOK_URL is set');
+  // Standard Webhooks: whsec_ then the key in base64. (The value is never repeated: it is a secret.)
+  else if (webhookUrl && !/^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(webhookSecret ?? '')) {
+    read.problems.push('WEBHOOK_SECRET must be whsec_ followed by the key in base64');
+  }
+  const healthSyncIntervalS = read.integer('HEALTH_SYNC_INTERVAL_S', 60, 0, 86_400);
+  const healthValidate = read.boolean('HEALTH_VALIDATE', false);
+  const healthValidateAfterS = read.integer('HEALTH_VALIDATE_AFTER_S', 3600, 60, 30 * 86_400);
+  // Active checks run as part of the health sync: with the sync off they would never run.
+  if (healthValidate && healthSyncIntervalS === 0) read.problems.push('HEALTH_VALIDATE=true needs the health sync on (HEALTH_SYNC_INTERVAL_S > 0)');
 
   const config: Config = {
     port,
     host,
     publicUrl: publicUrlText,
     databaseUrl: read.raw('DATABASE_URL') ?? 'sqlite:./data/gateway.db',
+    databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
     apiKeys,
     recall: {
       region,
@@ -221,7 +246,10 @@ export function loadConfig(env: Env = process.env): Config {
     allowedReturnOrigins: readOrigins(read, publicOrigin),
     connectSessionTtlS: read.integer('CONNECT_SESSION_TTL_S', 1800, 60, 86_400),
     flowTtlS: read.integer('FLOW_TTL_S', 600, 60, 3600),
-    healthSyncIntervalS: read.integer('HEALTH_SYNC_INTERVAL_S', 60, 0, 86_400),
+    healthSyncIntervalS,
+    healthValidate: healthValidate ? { afterS: healthValidateAfterS } : null,
+    // Well under Recall's 300/min, which create, delete and refresh share.
+    healthCallsPerMinute: read.integer('HEALTH_CALLS_PER_MIN', 60, 1, 200),
     webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : null,
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     demo,

@@ -5,6 +5,8 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomSecret } from './connect/secrets.js';
 import { startPrism, specPaths, type PrismMock } from '../mocks/prism.js';
+import { budgetListCalls, RequestBudget } from './health/request-budget.js';
+import { createGatewayMetrics } from './metrics/gateway-metrics.js';
 import { createRecallClient } from './recall/client.js';
 import { checkOauthApp } from './recall/oauth-app-check.js';
 import { openStore } from './store/index.js';
@@ -48,17 +50,27 @@ function banner({ config, demoApiKey }: Configured): string {
 async function main(): Promise<void> {
   const configured = await configure();
   const { config, recallMock } = configured;
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const metrics = createGatewayMetrics();
   const recall = createRecallClient({
     baseUrl: config.recall.baseUrl,
     apiKey: config.recall.apiKey,
     oauthAppId: config.recall.oauthAppId,
     timeoutMs: config.recall.timeoutMs,
+    // Recall allows 60 list requests a minute: every page of every list (health sync, conflicts) spends it.
+    fetch: budgetListCalls(new RequestBudget({ perMinute: 60 })),
+    onCall: metrics.recallCall,
     // Retries are worth seeing in production; the client never logs the key, a code or a verifier.
     logger: pino({ level: config.logLevel, base: { component: 'recall' } }),
   });
   const { app: oauthApp, warnings } = await checkOauthApp(recall, config);
-  const app = await buildApp({ deps: { config, store, recall, now: () => new Date() }, housekeeping: true });
+  const app = await buildApp({
+    deps: { config, store, recall, now: () => new Date() },
+    metrics,
+    housekeeping: true,
+    healthSync: true,
+    webhooks: true,
+  });
   for (const warning of [...config.warnings, ...warnings]) app.log.warn(warning);
   app.log.info({ oauthApp: oauthApp.id, kind: oauthApp.kind }, 'Zoom OAuth app read from Recall');
 

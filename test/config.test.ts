@@ -231,6 +231,50 @@ describe('loadConfig', () => {
     it('leaves webhooks off without WEBHOOK_URL', () => {
       expect(loadConfig(production).webhook).toBeNull();
     });
+
+    it('names WEBHOOK_SECRET, without repeating it, when its key is not base64', () => {
+      const error = configError(withEnv({ WEBHOOK_URL: 'https://app.example.com/hooks/zoom', WEBHOOK_SECRET: 'whsec_not base64!SECRET' }));
+      expect(error.problems).toEqual(['WEBHOOK_SECRET must be whsec_ followed by the key in base64']);
+      expect(error.message).not.toContain('not base64!SECRET');
+    });
+  });
+
+  describe('health sync', () => {
+    it('syncs every 60 seconds, without active checks, spending at most 60 Recall calls a minute on them', () => {
+      expect(loadConfig(production)).toMatchObject({ healthSyncIntervalS: 60, healthValidate: null, healthCallsPerMinute: 60 });
+    });
+
+    it('turns active checks on with HEALTH_VALIDATE, after HEALTH_VALIDATE_AFTER_S (an hour by default)', () => {
+      expect(loadConfig(withEnv({ HEALTH_VALIDATE: 'true' })).healthValidate).toEqual({ afterS: 3600 });
+      expect(loadConfig(withEnv({ HEALTH_VALIDATE: '1', HEALTH_VALIDATE_AFTER_S: '86400' })).healthValidate).toEqual({ afterS: 86_400 });
+      expect(loadConfig(withEnv({ HEALTH_VALIDATE: 'false', HEALTH_VALIDATE_AFTER_S: '86400' })).healthValidate).toBeNull();
+    });
+
+    it.each(['yes', 'on', '2'])('names HEALTH_VALIDATE when it is %s instead of true or false', (value) => {
+      expect(configError(withEnv({ HEALTH_VALIDATE: value })).problems).toEqual([`HEALTH_VALIDATE must be true or false (got "${value}")`]);
+    });
+
+    it.each([
+      ['HEALTH_VALIDATE_AFTER_S', '59'],
+      ['HEALTH_VALIDATE_AFTER_S', 'hourly'],
+      ['HEALTH_CALLS_PER_MIN', '0'],
+      ['HEALTH_CALLS_PER_MIN', '300'],
+      ['HEALTH_SYNC_INTERVAL_S', '-1'],
+    ])('names %s when it is %s', (name, value) => {
+      const error = configError(withEnv({ HEALTH_VALIDATE: 'true', [name]: value }));
+      expect(error.problems).toHaveLength(1);
+      expect(error.message).toContain(name);
+    });
+
+    it('refuses active checks with the health sync off, as they run inside it', () => {
+      const error = configError(withEnv({ HEALTH_VALIDATE: 'true', HEALTH_SYNC_INTERVAL_S: '0' }));
+      expect(error.problems).toEqual(['HEALTH_VALIDATE=true needs the health sync on (HEALTH_SYNC_INTERVAL_S > 0)']);
+    });
+
+    it('takes HEALTH_CALLS_PER_MIN from 1 to 200', () => {
+      expect(loadConfig(withEnv({ HEALTH_CALLS_PER_MIN: '200' })).healthCallsPerMinute).toBe(200);
+      expect(loadConfig(withEnv({ HEALTH_CALLS_PER_MIN: '1' })).healthCallsPerMinute).toBe(1);
+    });
   });
 
   describe('Recall base URL', () => {

@@ -3,7 +3,7 @@
 
 import type { RouteHandler } from 'fastify';
 
-import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMetricsResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
 
 export type RouteHandlers = {
     createConnectSession: RouteHandler<{
@@ -46,6 +46,9 @@ export type RouteHandlers = {
     }>;
     getReadyz: RouteHandler<{
         Reply: GetReadyzErrors & GetReadyzResponses;
+    }>;
+    getMetrics: RouteHandler<{
+        Reply: GetMetricsResponses;
     }>;
     getOpenApiDocument: RouteHandler<{
         Reply: GetOpenApiDocumentResponses;

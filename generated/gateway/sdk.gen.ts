@@ -5,7 +5,7 @@ import * as z from 'zod';
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionData, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsData, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzData, GetHealthzResponses, GetMyConnectionData, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionData, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsData, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzData, GetHealthzResponses, GetMetricsData, GetMetricsResponses, GetMyConnectionData, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
 import { zConnectCallbackQuery, zCreateConnectSessionBody, zDeleteConnectionPath, zGetConnectionPath, zLaunchConnectQuery, zListConnectionsQuery, zRefreshConnectionPath, zRefreshConnectionQuery } from './zod.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
@@ -235,6 +235,36 @@ export const getReadyz = <ThrowOnError extends boolean = false>(options?: Option
         query: z.never().optional()
     }).parseAsync(data),
     url: '/readyz',
+    ...options
+});
+
+/**
+ * Prometheus metrics
+ *
+ * The gateway's metrics in the Prometheus text exposition format, version 0.0.4 (the answer's
+ * `Content-Type` is `text/plain; version=0.0.4; charset=utf-8`). Every name starts with `zcg_`:
+ * - `zcg_connect_flows_started_total{outcome}`: launches, by outcome: `started` (sent to Zoom) or the
+ * problem code that stopped it (`session_used`, `session_expired`, ...);
+ * - `zcg_connect_flows_finished_total{outcome}`: callbacks, by outcome: `connected`, `restarted` (sent
+ * through Zoom once more after a spent code) or the problem code (`access_denied`, `recall_invalid_grant`, ...);
+ * - `zcg_recall_calls_total{operation,status}` and the histogram `zcg_recall_call_duration_seconds{operation}`:
+ * every HTTP call to Recall (retries included), by operation (`create`, `list`, `retrieve`, `delete`,
+ * `validate`, `app`) and HTTP status (or `timeout`, `network_error`);
+ * - `zcg_outbox_pending_events` and `zcg_outbox_oldest_pending_age_seconds`: events not delivered yet, read
+ * from the store at each scrape; `zcg_webhook_deliveries_total{result}`: delivery attempts (`delivered`,
+ * `retried`, `failed` when given up);
+ * - `zcg_health_sync_runs_total{result}` (`ok`, `failed`), `zcg_health_sync_last_run_timestamp_seconds`,
+ * `zcg_health_sync_last_success` (1 when the last run succeeded, 0 when it failed) and
+ * `zcg_health_sync_last_success_timestamp_seconds`.
+ *
+ */
+export const getMetrics = <ThrowOnError extends boolean = false>(options?: Options<GetMetricsData, ThrowOnError>) => (options?.client ?? client).get<GetMetricsResponses, unknown, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: z.never().optional(),
+        path: z.never().optional(),
+        query: z.never().optional()
+    }).parseAsync(data),
+    url: '/metrics',
     ...options
 });
 

@@ -5,6 +5,8 @@ export type ClientOptions = {
     baseUrl: 'http://127.0.0.1:3000' | (string & {});
 };
 
+export type Webhooks = ConnectionCreatedEventWebhookRequest | ConnectionReauthorizedEventWebhookRequest | ConnectionStatusChangedEventWebhookRequest | ConnectionDeletedEventWebhookRequest | ConnectFailedEventWebhookRequest;
+
 /**
  * How the browser comes back: `redirect` (a full-page redirect to `return_to`) or `popup` (the flow runs in a
  * popup whose last page posts a `ConnectResultMessage` to the opener and closes).
@@ -223,6 +225,118 @@ export type Readiness = {
 };
 
 /**
+ * The event's id, stable across retries (`webhook-id`).
+ */
+export type EventId = string;
+
+/**
+ * What happened; the `webhooks` entry of the same name describes each.
+ */
+export type EventType = 'connection.created' | 'connection.reauthorized' | 'connection.status_changed' | 'connection.deleted' | 'connect.failed';
+
+/**
+ * When the change happened (the same on every retry; `webhook-timestamp` is when this attempt was signed).
+ */
+export type EventTimestamp = string;
+
+/**
+ * Any event the gateway sends; `type` tells which.
+ */
+export type GatewayEvent = ({
+    type: 'connection.created';
+} & ConnectionCreatedEvent) | ({
+    type: 'connection.reauthorized';
+} & ConnectionReauthorizedEvent) | ({
+    type: 'connection.status_changed';
+} & ConnectionStatusChangedEvent) | ({
+    type: 'connection.deleted';
+} & ConnectionDeletedEvent) | ({
+    type: 'connect.failed';
+} & ConnectFailedEvent);
+
+/**
+ * `connection.created`: an end user connected Zoom and has a new connection.
+ */
+export type ConnectionCreatedEvent = {
+    id: EventId;
+    type: 'connection.created';
+    timestamp: EventTimestamp;
+    data: {
+        connection: Connection;
+    };
+};
+
+/**
+ * `connection.reauthorized`: an end user with a connection went through the flow again.
+ */
+export type ConnectionReauthorizedEvent = {
+    id: EventId;
+    type: 'connection.reauthorized';
+    timestamp: EventTimestamp;
+    data: {
+        connection: Connection;
+        /**
+         * The end user authorized another Zoom user or account than the one the connection had.
+         */
+        identity_changed: boolean;
+        /**
+         * The Zoom user id before this authorization.
+         */
+        previous_zoom_user_id: string | null;
+        /**
+         * The Zoom account id before this authorization.
+         */
+        previous_zoom_account_id: string | null;
+    };
+};
+
+/**
+ * `connection.status_changed`: a connection's `status` changed.
+ */
+export type ConnectionStatusChangedEvent = {
+    id: EventId;
+    type: 'connection.status_changed';
+    timestamp: EventTimestamp;
+    data: {
+        connection: Connection;
+        previous_status: ConnectionStatus;
+        status: ConnectionStatus;
+    };
+};
+
+/**
+ * `connection.deleted`: a connection was disconnected.
+ */
+export type ConnectionDeletedEvent = {
+    id: EventId;
+    type: 'connection.deleted';
+    timestamp: EventTimestamp;
+    data: {
+        connection: Connection;
+    };
+};
+
+/**
+ * `connect.failed`: an end user's connect flow failed at the callback.
+ */
+export type ConnectFailedEvent = {
+    id: EventId;
+    type: 'connect.failed';
+    timestamp: EventTimestamp;
+    data: {
+        /**
+         * The app's id for the end user whose flow failed.
+         */
+        end_user_id: string;
+        /**
+         * The end user's existing connection (unchanged by the failure), or null.
+         */
+        connection_id: string | null;
+        code: ProblemCode;
+    };
+};
+
+/**
  * Not a response body: the message the popup's result page posts to `window.opener` (target origin:
  * `return_to`'s exact origin, never `*`). The receiver must compare `event.origin` with the gateway's origin
  * exactly. A hint only: ask `GET /v1/me/connection` for the truth.
@@ -248,6 +362,26 @@ export type ConnectResultMessage = {
  * The connection's id.
  */
 export type ConnectionId = string;
+
+/**
+ * The event's `id`, the same on every retry of the event; receivers drop duplicates by it.
+ */
+export type WebhookId = EventId;
+
+/**
+ * When this attempt was signed, in seconds since the epoch. Receivers refuse a timestamp too far from their
+ * clock (the Standard Webhooks libraries allow 5 minutes), which stops replays.
+ *
+ */
+export type WebhookTimestamp = string;
+
+/**
+ * `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the key of `WEBHOOK_SECRET`
+ * (`whsec_<base64 key>`), as Standard Webhooks defines; verify it with a Standard Webhooks library before
+ * trusting the body. Space-separated when there are several (never today).
+ *
+ */
+export type WebhookSignature = string;
 
 export type CreateConnectSessionData = {
     body: ConnectSessionCreate;
@@ -752,6 +886,22 @@ export type GetReadyzResponses = {
 
 export type GetReadyzResponse = GetReadyzResponses[keyof GetReadyzResponses];
 
+export type GetMetricsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/metrics';
+};
+
+export type GetMetricsResponses = {
+    /**
+     * The metrics (Prometheus text format 0.0.4).
+     */
+    200: string;
+};
+
+export type GetMetricsResponse = GetMetricsResponses[keyof GetMetricsResponses];
+
 export type GetOpenApiDocumentData = {
     body?: never;
     path?: never;
@@ -785,3 +935,48 @@ export type GetApiDocsResponses = {
 };
 
 export type GetApiDocsResponse = GetApiDocsResponses[keyof GetApiDocsResponses];
+
+export type ConnectionCreatedEventWebhookPayload = ConnectionCreatedEvent;
+
+export type ConnectionCreatedEventWebhookRequest = {
+    body: ConnectionCreatedEventWebhookPayload;
+    key: 'connection.created';
+    path?: never;
+    query?: never;
+};
+
+export type ConnectionReauthorizedEventWebhookPayload = ConnectionReauthorizedEvent;
+
+export type ConnectionReauthorizedEventWebhookRequest = {
+    body: ConnectionReauthorizedEventWebhookPayload;
+    key: 'connection.reauthorized';
+    path?: never;
+    query?: never;
+};
+
+export type ConnectionStatusChangedEventWebhookPayload = ConnectionStatusChangedEvent;
+
+export type ConnectionStatusChangedEventWebhookRequest = {
+    body: ConnectionStatusChangedEventWebhookPayload;
+    key: 'connection.status_changed';
+    path?: never;
+    query?: never;
+};
+
+export type ConnectionDeletedEventWebhookPayload = ConnectionDeletedEvent;
+
+export type ConnectionDeletedEventWebhookRequest = {
+    body: ConnectionDeletedEventWebhookPayload;
+    key: 'connection.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type ConnectFailedEventWebhookPayload = ConnectFailedEvent;
+
+export type ConnectFailedEventWebhookRequest = {
+    body: ConnectFailedEventWebhookPayload;
+    key: 'connect.failed';
+    path?: never;
+    query?: never;
+};

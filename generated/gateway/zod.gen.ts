@@ -163,6 +163,115 @@ export const zReadiness = z.object({
 });
 
 /**
+ * The event's id, stable across retries (`webhook-id`).
+ */
+export const zEventId = z.string().regex(/^evt_[0-9a-f]{32}$/);
+
+/**
+ * What happened; the `webhooks` entry of the same name describes each.
+ */
+export const zEventType = z.enum([
+    'connection.created',
+    'connection.reauthorized',
+    'connection.status_changed',
+    'connection.deleted',
+    'connect.failed'
+]);
+
+/**
+ * When the change happened (the same on every retry; `webhook-timestamp` is when this attempt was signed).
+ */
+export const zEventTimestamp = z.iso.datetime();
+
+/**
+ * `connection.created`: an end user connected Zoom and has a new connection.
+ */
+export const zConnectionCreatedEvent = z.object({
+    id: zEventId,
+    type: z.literal('connection.created'),
+    timestamp: zEventTimestamp,
+    data: z.object({
+        connection: zConnection
+    })
+});
+
+/**
+ * `connection.reauthorized`: an end user with a connection went through the flow again.
+ */
+export const zConnectionReauthorizedEvent = z.object({
+    id: zEventId,
+    type: z.literal('connection.reauthorized'),
+    timestamp: zEventTimestamp,
+    data: z.object({
+        connection: zConnection,
+        identity_changed: z.boolean(),
+        previous_zoom_user_id: z.string().nullable(),
+        previous_zoom_account_id: z.string().nullable()
+    })
+});
+
+/**
+ * `connection.status_changed`: a connection's `status` changed.
+ */
+export const zConnectionStatusChangedEvent = z.object({
+    id: zEventId,
+    type: z.literal('connection.status_changed'),
+    timestamp: zEventTimestamp,
+    data: z.object({
+        connection: zConnection,
+        previous_status: zConnectionStatus,
+        status: zConnectionStatus
+    })
+});
+
+/**
+ * `connection.deleted`: a connection was disconnected.
+ */
+export const zConnectionDeletedEvent = z.object({
+    id: zEventId,
+    type: z.literal('connection.deleted'),
+    timestamp: zEventTimestamp,
+    data: z.object({
+        connection: zConnection
+    })
+});
+
+/**
+ * `connect.failed`: an end user's connect flow failed at the callback.
+ */
+export const zConnectFailedEvent = z.object({
+    id: zEventId,
+    type: z.literal('connect.failed'),
+    timestamp: zEventTimestamp,
+    data: z.object({
+        end_user_id: z.string().min(1).max(256),
+        connection_id: z.uuid().nullable(),
+        code: zProblemCode
+    })
+});
+
+/**
+ * Any event the gateway sends; `type` tells which.
+ */
+export const zGatewayEvent = z.union([
+    z.object({
+        type: z.literal('connection.created')
+    }).and(zConnectionCreatedEvent),
+    z.object({
+        type: z.literal('connection.reauthorized')
+    }).and(zConnectionReauthorizedEvent),
+    z.object({
+        type: z.literal('connection.status_changed')
+    }).and(zConnectionStatusChangedEvent),
+    z.object({
+        type: z.literal('connection.deleted')
+    }).and(zConnectionDeletedEvent),
+    z.object({
+        type: z.literal('connect.failed')
+    }).and(zConnectFailedEvent)
+]);
+
+/**
  * Not a response body: the message the popup's result page posts to `window.opener` (target origin:
  * `return_to`'s exact origin, never `*`). The receiver must compare `event.origin` with the gateway's origin
  * exactly. A hint only: ask `GET /v1/me/connection` for the truth.
@@ -179,6 +288,26 @@ export const zConnectResultMessage = z.object({
  * The connection's id.
  */
 export const zConnectionId = z.uuid();
+
+/**
+ * The event's `id`, the same on every retry of the event; receivers drop duplicates by it.
+ */
+export const zWebhookId = zEventId;
+
+/**
+ * When this attempt was signed, in seconds since the epoch. Receivers refuse a timestamp too far from their
+ * clock (the Standard Webhooks libraries allow 5 minutes), which stops replays.
+ *
+ */
+export const zWebhookTimestamp = z.string().regex(/^[0-9]+$/);
+
+/**
+ * `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the key of `WEBHOOK_SECRET`
+ * (`whsec_<base64 key>`), as Standard Webhooks defines; verify it with a Standard Webhooks library before
+ * trusting the body. Space-separated when there are several (never today).
+ *
+ */
+export const zWebhookSignature = z.string().regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/);
 
 export const zCreateConnectSessionBody = zConnectSessionCreate;
 
@@ -271,6 +400,11 @@ export const zGetHealthzResponse = zLiveness;
 export const zGetReadyzResponse = zReadiness;
 
 /**
+ * The metrics (Prometheus text format 0.0.4).
+ */
+export const zGetMetricsResponse = z.string();
+
+/**
  * The OpenAPI 3.1 document.
  */
 export const zGetOpenApiDocumentResponse = z.record(z.string(), z.unknown());
@@ -279,3 +413,58 @@ export const zGetOpenApiDocumentResponse = z.record(z.string(), z.unknown());
  * The Swagger UI page.
  */
 export const zGetApiDocsResponse = z.string();
+
+export const zConnectionCreatedEventWebhookRequest = z.object({
+    body: zConnectionCreatedEvent,
+    path: z.never().optional(),
+    query: z.never().optional(),
+    headers: z.object({
+        'webhook-id': zEventId,
+        'webhook-timestamp': z.string().regex(/^[0-9]+$/),
+        'webhook-signature': z.string().regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/)
+    })
+});
+
+export const zConnectionReauthorizedEventWebhookRequest = z.object({
+    body: zConnectionReauthorizedEvent,
+    path: z.never().optional(),
+    query: z.never().optional(),
+    headers: z.object({
+        'webhook-id': zEventId,
+        'webhook-timestamp': z.string().regex(/^[0-9]+$/),
+        'webhook-signature': z.string().regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/)
+    })
+});
+
+export const zConnectionStatusChangedEventWebhookRequest = z.object({
+    body: zConnectionStatusChangedEvent,
+    path: z.never().optional(),
+    query: z.never().optional(),
+    headers: z.object({
+        'webhook-id': zEventId,
+        'webhook-timestamp': z.string().regex(/^[0-9]+$/),
+        'webhook-signature': z.string().regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/)
+    })
+});
+
+export const zConnectionDeletedEventWebhookRequest = z.object({
+    body: zConnectionDeletedEvent,
+    path: z.never().optional(),
+    query: z.never().optional(),
+    headers: z.object({
+        'webhook-id': zEventId,
+        'webhook-timestamp': z.string().regex(/^[0-9]+$/),
+        'webhook-signature': z.string().regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/)
+    })
+});
+
+export const zConnectFailedEventWebhookRequest = z.object({
+    body: zConnectFailedEvent,
+    path: z.never().optional(),
+    query: z.never().optional(),
+    headers: z.object({
+        'webhook-id': zEventId,
+        'webhook-timestamp': z.string().regex(/^[0-9]+$/),
+        'webhook-signature': z.string().regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/)
+    })
+});

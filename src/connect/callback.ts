@@ -5,7 +5,7 @@ import type { ZoomOauthCredential } from '../recall/recall-api.js';
 import type { ConnectionRecord, ConnectSessionRecord, CredentialSnapshot, FlowRecord } from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
 import { FlowProblem } from './flow-problem.js';
-import { consumeFlow, startFlow, type FlowStart } from './flow.js';
+import { consumeFlow, startFlow, type ConsumedFlow, type FlowStart } from './flow.js';
 import { CodeSpentAfterConflict, recallProblem, registerCredential } from './registration.js';
 
 export interface CallbackQuery {
@@ -24,9 +24,24 @@ export async function finishCallback(
   query: CallbackQuery,
   cookies: Record<string, string | undefined>,
 ): Promise<CallbackOutcome> {
-  const { flow, session, cookieName } = await consumeFlow(deps, query.state, cookies);
-  const fail = (code: ConstructorParameters<typeof FlowProblem>[0], detail: string) => new FlowProblem(code, detail, session, cookieName);
+  const consumed = await consumeFlow(deps, query.state, cookies).catch(async (error: unknown) => {
+    // A consumed flow that fails its checks (expired, no or another cookie) is a failed attempt of a known end
+    // user; a replayed state is not a new attempt, and an unknown state names no end user.
+    if (error instanceof FlowProblem && error.session && error.code !== 'state_reused') await announceFailure(deps, error.session, error.code);
+    throw error;
+  });
+  try {
+    return await completeFlow(deps, query, consumed);
+  } catch (error) {
+    if (error instanceof FlowProblem) await announceFailure(deps, consumed.session, error.code);
+    throw error;
+  }
+}
 
+type Fail = (code: ConstructorParameters<typeof FlowProblem>[0], detail: string) => FlowProblem;
+
+async function completeFlow(deps: ConnectDeps, query: CallbackQuery, { flow, session, cookieName }: ConsumedFlow): Promise<CallbackOutcome> {
+  const fail: Fail = (code, detail) => new FlowProblem(code, detail, session, cookieName);
   if (query.error) {
     // Zoom's description is for the operator only: it never reaches a page. Bounded, as anyone can write it.
     deps.log.info(
@@ -74,14 +89,28 @@ async function restartFlow(
   }
 }
 
+/** connect.failed, for the app's backend (WEBHOOK_URL); never in the way of the answer the browser gets. */
+async function announceFailure(deps: ConnectDeps, session: ConnectSessionRecord, code: string): Promise<void> {
+  if (deps.config.webhook === null) return;
+  try {
+    const connection = await deps.store.getConnectionByEndUser(session.endUserId);
+    const event = { type: 'connect.failed', endUserId: session.endUserId, connectionId: connection?.id ?? null, code } as const;
+    await deps.store.recordEvent(event, deps.now().toISOString());
+  } catch (error) {
+    deps.log.warn({ err: error, sessionId: session.id, code }, 'could not record a connect.failed event');
+  }
+}
+
 async function saveConnection(
   deps: ConnectDeps,
   session: ConnectSessionRecord,
   credential: ZoomOauthCredential,
   replacesCredentialIds: string[],
 ): Promise<ConnectionRecord> {
+  const recordEvents = deps.config.webhook !== null;
   const saved = await deps.store
     .saveConnection({
+      recordEvents,
       newConnectionId: randomUUID(),
       endUserId: session.endUserId,
       credential: credentialSnapshot(credential),
@@ -91,7 +120,7 @@ async function saveConnection(
     .catch(async (error: unknown) => {
       // The replaced credentials are gone at Recall and nobody moved to the new one: detach, if the store lets us.
       for (const credentialId of replacesCredentialIds) {
-        await deps.store.detachCredential(credentialId, deps.now().toISOString()).catch(() => undefined);
+        await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents }).catch(() => undefined);
       }
       throw error;
     });

@@ -77,7 +77,7 @@ export async function disconnect(deps: ConnectDeps, record: ConnectionRecord): P
   const credentialId = record.recallCredentialId;
   const lastUser = credentialId !== null && (await deps.store.countCredentialUsers(credentialId, record.id)) === 0;
   if (lastUser) await deleteCredentialAtRecall(deps, credentialId);
-  await deps.store.deleteConnection(record.id);
+  await deps.store.deleteConnection(record.id, { now: deps.now().toISOString(), recordEvents: deps.config.webhook !== null });
   if (credentialId === null || lastUser) return;
   // Two users of one credential disconnecting at once each saw the other's row and left the credential to
   // the other: whoever finds no row left after its own delete makes sure Recall lets go of it too.
@@ -98,6 +98,7 @@ async function deleteCredentialAtRecall(deps: ConnectDeps, credentialId: string)
 export async function refreshConnection(deps: ConnectDeps, record: ConnectionRecord, validate: boolean): Promise<ConnectionRecord> {
   const credentialId = record.recallCredentialId;
   if (!credentialId) return record;
+  const recordEvents = deps.config.webhook !== null;
   try {
     if (validate) await deps.recall.validateCredential(credentialId);
     const credential = credentialSnapshot(await deps.recall.retrieveCredential(credentialId));
@@ -105,11 +106,12 @@ export async function refreshConnection(deps: ConnectDeps, record: ConnectionRec
       recallStatus: credential.status,
       meetingSyncStatus: credential.meetingSyncStatus,
       checkedAt: deps.now().toISOString(),
+      recordEvents,
     });
     return updated.find((connection) => connection.id === record.id) ?? record;
   } catch (error) {
     if (error instanceof RecallError && error.code === 'recall_not_found') {
-      await deps.store.detachCredential(credentialId, deps.now().toISOString());
+      await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents });
       return findConnection(deps, record.id);
     }
     throw recallProblem(error);

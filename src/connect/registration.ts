@@ -74,7 +74,7 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
  */
 async function detachDeletedCredentials(deps: ConnectDeps, credentialIds: string[]): Promise<void> {
   for (const credentialId of credentialIds) {
-    const detached = await deps.store.detachCredential(credentialId, deps.now().toISOString());
+    const detached = await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents: deps.config.webhook !== null });
     deps.log.info({ credentialId, detached }, 'detached connections from a deleted Recall credential');
   }
 }

@@ -3,9 +3,11 @@
 // (detach, health) apply to every connection that uses it.
 
 import type { Kysely } from 'kysely';
+import { statusChanges } from './connection-events.js';
+import { appendEvents } from './outbox.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import type { Database } from './schema.js';
-import type { ConnectionListQuery, ConnectionRecord, HealthUpdate } from './store.js';
+import type { ChangeOptions, ConnectionListQuery, ConnectionRecord, HealthUpdate } from './store.js';
 
 export async function getConnection(db: Kysely<Database>, id: string): Promise<ConnectionRecord | undefined> {
   const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
@@ -53,13 +55,23 @@ export async function countCredentialUsers(
   return Number(users);
 }
 
-export async function detachCredential(db: Kysely<Database>, credentialId: string, now: string): Promise<number> {
-  const result = await db
-    .updateTable('connections')
-    .set({ recall_credential_id: null, recall_status: null, status: 'needs_reauth', updated_at: now })
-    .where('recall_credential_id', '=', credentialId)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+export async function detachCredential(
+  db: Kysely<Database>,
+  credentialId: string,
+  now: string,
+  options: ChangeOptions = {},
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('connections').select(['id', 'status']).where('recall_credential_id', '=', credentialId).execute();
+    const rows = await trx
+      .updateTable('connections')
+      .set({ recall_credential_id: null, recall_status: null, status: 'needs_reauth', updated_at: now })
+      .where('recall_credential_id', '=', credentialId)
+      .returningAll()
+      .execute();
+    if (options.recordEvents) await appendEvents(trx, statusChanges(before, rows), now);
+    return rows.length;
+  });
 }
 
 /**
@@ -72,33 +84,76 @@ export async function recordCredentialHealth(
   update: HealthUpdate,
 ): Promise<ConnectionRecord[]> {
   const status = connectionStatusFor(update.recallStatus);
-  const rows = await db
-    .updateTable('connections')
-    .set((eb) => ({
-      updated_at: eb
-        .case()
-        .when(
-          eb.or([
-            eb('status', '<>', status),
-            eb('recall_status', 'is', null),
-            eb('recall_status', '<>', update.recallStatus),
-          ]),
-        )
-        .then(update.checkedAt)
-        .else(eb.ref('updated_at'))
-        .end(),
-      status,
-      recall_status: update.recallStatus,
-      meeting_sync_status: update.meetingSyncStatus,
-      last_checked_at: update.checkedAt,
-    }))
-    .where('recall_credential_id', '=', credentialId)
-    .returningAll()
-    .execute();
-  return rows.map(toConnection);
+  const observedAt = update.observedAt;
+  return db.transaction().execute(async (trx) => {
+    let before = trx.selectFrom('connections').select(['id', 'status']).where('recall_credential_id', '=', credentialId);
+    let change = trx
+      .updateTable('connections')
+      .set((eb) => ({
+        updated_at: eb
+          .case()
+          .when(
+            eb.or([
+              eb('status', '<>', status),
+              eb('recall_status', 'is', null),
+              eb('recall_status', '<>', update.recallStatus),
+            ]),
+          )
+          .then(update.checkedAt)
+          .else(eb.ref('updated_at'))
+          .end(),
+        status,
+        recall_status: update.recallStatus,
+        meeting_sync_status: update.meetingSyncStatus,
+        last_checked_at: update.checkedAt,
+      }))
+      .where('recall_credential_id', '=', credentialId);
+    if (observedAt !== undefined) {
+      before = before.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
+      change = change.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
+    }
+    const previous = update.recordEvents ? await before.execute() : [];
+    const rows = await change.returningAll().execute();
+    if (update.recordEvents) await appendEvents(trx, statusChanges(previous, rows), update.checkedAt);
+    return rows.map(toConnection);
+  });
 }
 
-export async function deleteConnection(db: Kysely<Database>, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+export async function deleteConnection(
+  db: Kysely<Database>,
+  id: string,
+  options?: ChangeOptions & { now: string },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.deleteFrom('connections').where('id', '=', id).returningAll().executeTakeFirst();
+    if (row && options?.recordEvents) await appendEvents(trx, [{ type: 'connection.deleted', connection: toConnection(row) }], options.now);
+    return row !== undefined;
+  });
+}
+
+/** The credentials some connection last saw unhealthy: the health sync re-reads those Recall no longer lists. */
+export async function listUnhealthyCredentialIds(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('connections')
+    .select('recall_credential_id')
+    .distinct()
+    .where('recall_status', '=', 'unhealthy')
+    .where('recall_credential_id', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => (row.recall_credential_id === null ? [] : [row.recall_credential_id]));
+}
+
+/** Credentials whose least recently checked connection was checked before `checkedBefore` (or never), oldest first. */
+export async function listCredentialsCheckedBefore(db: Kysely<Database>, checkedBefore: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('connections')
+    .select((eb) => ['recall_credential_id', eb.fn.min(eb.fn.coalesce('last_checked_at', eb.val(''))).as('checked')])
+    .where('recall_credential_id', 'is not', null)
+    .groupBy('recall_credential_id')
+    .having((eb) => eb.fn.min(eb.fn.coalesce('last_checked_at', eb.val(''))), '<', checkedBefore)
+    .orderBy('checked')
+    .orderBy('recall_credential_id')
+    .limit(limit)
+    .execute();
+  return rows.flatMap((row) => (row.recall_credential_id === null ? [] : [row.recall_credential_id]));
 }

@@ -2,18 +2,22 @@
 
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { createPostgresStore } from './postgres.js';
 import { createSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
 export type * from './store.js';
 
-const ACCEPTED_FORMS = 'sqlite:<path> (relative to the working directory), sqlite::memory:, or postgres://...';
+const ACCEPTED_FORMS = 'sqlite:<path> (relative to the working directory), sqlite::memory:, or postgres://user:password@host:port/database';
 
-export async function openStore(databaseUrl: string): Promise<Store> {
+export interface OpenStoreOptions {
+  /** PostgreSQL only: connections this instance keeps at most (DATABASE_POOL_SIZE). SQLite has one. */
+  poolSize?: number;
+}
+
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    throw new Error('DATABASE_URL names PostgreSQL, which this build does not support yet; use sqlite:<path> for now.');
-  }
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return createPostgresStore(databaseUrl, { poolSize: options.poolSize });
   throw new Error(`DATABASE_URL must be ${ACCEPTED_FORMS}; got ${describeScheme(databaseUrl)}.`);
 }
 

@@ -10,10 +10,22 @@ import {
   getConnection,
   getConnectionByEndUser,
   listConnections,
+  listCredentialsCheckedBefore,
+  listUnhealthyCredentialIds,
   recordCredentialHealth,
 } from './connections.js';
 import { consumeFlow, createFlow } from './flows.js';
 import { ping, purgeExpired } from './housekeeping.js';
+import { acquireLease, releaseLease } from './leases.js';
+import {
+  claimEvents,
+  markEventDelivered,
+  markEventFailed,
+  outboxBacklog,
+  purgeFinishedEvents,
+  recordEvent,
+  rescheduleEvent,
+} from './outbox.js';
 import { saveConnection } from './save-connection.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
@@ -31,9 +43,20 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     saveConnection: (input) => saveConnection(db, input),
     countCredentialUsers: (credentialId, exceptConnectionId) =>
       countCredentialUsers(db, credentialId, exceptConnectionId),
-    detachCredential: (credentialId, now) => detachCredential(db, credentialId, now),
+    detachCredential: (credentialId, now, options) => detachCredential(db, credentialId, now, options),
     recordCredentialHealth: (credentialId, update) => recordCredentialHealth(db, credentialId, update),
-    deleteConnection: (id) => deleteConnection(db, id),
+    deleteConnection: (id, options) => deleteConnection(db, id, options),
+    listUnhealthyCredentialIds: () => listUnhealthyCredentialIds(db),
+    listCredentialsCheckedBefore: (checkedBefore, limit) => listCredentialsCheckedBefore(db, checkedBefore, limit),
+    recordEvent: (event, now) => recordEvent(db, event, now),
+    claimEvents: (claim) => claimEvents(db, claim),
+    markEventDelivered: (id, holder, now) => markEventDelivered(db, id, holder, now),
+    rescheduleEvent: (id, holder, retry) => rescheduleEvent(db, id, holder, retry),
+    markEventFailed: (id, holder, failure) => markEventFailed(db, id, holder, failure),
+    outboxBacklog: () => outboxBacklog(db),
+    purgeFinishedEvents: (before) => purgeFinishedEvents(db, before),
+    acquireLease: (lease) => acquireLease(db, lease),
+    releaseLease: (name, holder) => releaseLease(db, name, holder),
     purgeExpired: (now, retentionMs) => purgeExpired(db, now, retentionMs),
     ping: () => ping(db),
     close,

@@ -2,7 +2,7 @@
 // Only portable column types (text, integer) and named constraints, so the same migrations can run on
 // PostgreSQL when that back end arrives. Never edit a migration that has shipped; add the next one.
 
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -76,9 +76,61 @@ const initial: Migration = {
   },
 };
 
+// Health sync, signed outbound events: the outbox (written in the same transaction as the change it describes),
+// the counter that orders it, and leases for background jobs that only one instance may run at a time.
+const outboxAndLeases: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('sequences')
+      .addColumn('name', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('value', 'integer', (col) => col.notNull())
+      .execute();
+    await sql`insert into sequences (name, value) values ('outbox_events', 0)`.execute(db);
+    await db.schema
+      .createTable('outbox_events')
+      .addColumn('id', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('seq', 'integer', (col) => col.notNull())
+      .addColumn('type', 'text', (col) => col.notNull())
+      .addColumn('ordering_key', 'text', (col) => col.notNull())
+      .addColumn('connection_id', 'text')
+      .addColumn('payload', 'text', (col) => col.notNull())
+      .addColumn('created_at', 'text', (col) => col.notNull())
+      .addColumn('status', 'text', (col) => col.notNull())
+      .addColumn('attempts', 'integer', (col) => col.notNull())
+      .addColumn('next_attempt_at', 'text', (col) => col.notNull())
+      .addColumn('claimed_by', 'text')
+      .addColumn('claim_expires_at', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('finished_at', 'text')
+      .addUniqueConstraint('outbox_events_seq_key', ['seq'])
+      .execute();
+    // The claim: due pending events in seq order, and "no earlier pending event of the same end user".
+    await db.schema.createIndex('outbox_events_status_next_attempt_at_idx').on('outbox_events').columns(['status', 'next_attempt_at']).execute();
+    await db.schema.createIndex('outbox_events_ordering_key_seq_idx').on('outbox_events').columns(['ordering_key', 'seq']).execute();
+    await db.schema
+      .createTable('leases')
+      .addColumn('name', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('holder', 'text', (col) => col.notNull())
+      .addColumn('expires_at', 'text', (col) => col.notNull())
+      .execute();
+    // The health sync picks credentials by their connections' health and age of last check.
+    await db.schema.createIndex('connections_recall_status_idx').on('connections').column('recall_status').execute();
+    await db.schema.createIndex('connections_last_checked_at_idx').on('connections').column('last_checked_at').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('connections_last_checked_at_idx').execute();
+    await db.schema.dropIndex('connections_recall_status_idx').execute();
+    await db.schema.dropTable('leases').execute();
+    await db.schema.dropTable('outbox_events').execute();
+    await db.schema.dropTable('sequences').execute();
+  },
+};
+
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
 const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
+  '2026_12_06_002_outbox_and_leases': outboxAndLeases,
 };
 
 const inCodeMigrations: MigrationProvider = {

@@ -1,11 +1,14 @@
 // Saving a connection after Recall registered (or re-registered) a credential. Everything happens in one
 // transaction: the end user's own connection, the connections that move off replaced credentials, and the
-// detached ones that belong to the same Zoom identity, so no reader ever sees a half-moved credential.
+// detached ones that belong to the same Zoom identity, so no reader ever sees a half-moved credential. The
+// events the save makes go to the outbox in that same transaction.
 
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import { savedConnectionEvents, statusChanges } from './connection-events.js';
+import { appendEvents } from './outbox.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import type { ConnectionsTable, Database } from './schema.js';
-import type { CredentialSnapshot, SaveConnectionInput, SaveConnectionResult } from './store.js';
+import type { CredentialSnapshot, SaveConnectionInput, SaveConnectionResult, StoreEvent } from './store.js';
 
 type CredentialFields = Pick<
   ConnectionsTable,
@@ -15,11 +18,7 @@ type CredentialFields = Pick<
 export async function saveConnection(db: Kysely<Database>, input: SaveConnectionInput): Promise<SaveConnectionResult> {
   return db.transaction().execute(async (trx) => {
     const fields = credentialFields(input.credential);
-    const existing = await trx
-      .selectFrom('connections')
-      .select(['id', 'recall_credential_id'])
-      .where('end_user_id', '=', input.endUserId)
-      .executeTakeFirst();
+    const existing = await trx.selectFrom('connections').selectAll().where('end_user_id', '=', input.endUserId).executeTakeFirst();
     const own = existing
       ? await trx
           .updateTable('connections')
@@ -40,8 +39,9 @@ export async function saveConnection(db: Kysely<Database>, input: SaveConnection
           .returningAll()
           .executeTakeFirstOrThrow();
 
-    await moveReplacedCredentials(trx, own.id, input, fields);
-    await relinkDetachedConnections(trx, own.id, input, fields);
+    const moved = await moveReplacedCredentials(trx, own.id, input, fields);
+    const relinked = await relinkDetachedConnections(trx, own.id, input, fields);
+    if (input.recordEvents) await appendEvents(trx, [...savedConnectionEvents(existing, own), ...moved, ...relinked], input.now);
 
     const old = existing?.recall_credential_id ?? null;
     const previousCredentialId = old !== null && old !== input.credential.id ? old : null;
@@ -65,46 +65,67 @@ function credentialFields(credential: CredentialSnapshot): CredentialFields {
   };
 }
 
-/** A replaced credential is gone (or about to be) at Recall: whoever shared it now shares the new one. */
+/**
+ * A replaced credential is gone (or about to be) at Recall: whoever shared it now shares the new one.
+ * Returns the status changes this makes.
+ */
 async function moveReplacedCredentials(
   trx: Transaction<Database>,
   ownId: string,
   input: SaveConnectionInput,
   fields: CredentialFields,
-): Promise<void> {
-  if (input.replacesCredentialIds.length === 0) return;
-  await trx
+): Promise<StoreEvent[]> {
+  if (input.replacesCredentialIds.length === 0) return [];
+  const before = await trx
+    .selectFrom('connections')
+    .select(['id', 'status'])
+    .where('id', '<>', ownId)
+    .where('recall_credential_id', 'in', input.replacesCredentialIds)
+    .execute();
+  const after = await trx
     .updateTable('connections')
     .set({ ...fields, updated_at: input.now, last_checked_at: input.now })
     .where('id', '<>', ownId)
     .where('recall_credential_id', 'in', input.replacesCredentialIds)
+    .returningAll()
     .execute();
+  return statusChanges(before, after);
 }
 
 /**
  * Connections detached when their credential was deleted at Recall come back as soon as anyone reconnects the
  * same Zoom identity: with an account-level app that one credential serves the whole Zoom account.
+ * Returns the status changes this makes (a detached connection is needs_reauth until then).
  */
 async function relinkDetachedConnections(
   trx: Transaction<Database>,
   ownId: string,
   input: SaveConnectionInput,
   fields: CredentialFields,
-): Promise<void> {
+): Promise<StoreEvent[]> {
   const { accountId, userId } = input.credential;
-  if (accountId === null && userId === null) return;
-  await trx
+  if (accountId === null && userId === null) return [];
+  const sameIdentity = (eb: ExpressionBuilder<Database, 'connections'>) =>
+    eb.or([
+      ...(accountId === null ? [] : [eb('zoom_account_id', '=', accountId)]),
+      ...(userId === null ? [] : [eb('zoom_user_id', '=', userId)]),
+    ]);
+  const before = await trx
+    .selectFrom('connections')
+    .select(['id', 'status'])
+    .where('id', '<>', ownId)
+    .where('recall_credential_id', 'is', null)
+    .where(sameIdentity)
+    .execute();
+  const after = await trx
     .updateTable('connections')
     .set({ ...fields, updated_at: input.now, last_checked_at: input.now })
     .where('id', '<>', ownId)
     .where('recall_credential_id', 'is', null)
-    .where((eb) =>
-      eb.or([
-        ...(accountId === null ? [] : [eb('zoom_account_id', '=', accountId)]),
-        ...(userId === null ? [] : [eb('zoom_user_id', '=', userId)]),
-      ]),
-    )
+    .where(sameIdentity)
+    .returningAll()
     .execute();
+  return statusChanges(before, after);
 }
 
 async function isCredentialUsed(trx: Transaction<Database>, credentialId: string): Promise<boolean> {

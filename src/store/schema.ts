@@ -3,7 +3,7 @@
 // records.ts is the only place that turns these rows into records and back.
 
 import type { Selectable } from 'kysely';
-import type { ConnectMode, ConnectionStatus, MeetingSyncStatus, RecallStatus } from './store.js';
+import type { ConnectMode, ConnectionStatus, EventType, MeetingSyncStatus, RecallStatus } from './store.js';
 
 export interface ConnectSessionsTable {
   id: string;
@@ -44,12 +44,50 @@ export interface ConnectionsTable {
   last_checked_at: string | null;
 }
 
+export type OutboxEventStatus = 'pending' | 'delivered' | 'failed';
+
+export interface OutboxEventsTable {
+  id: string;
+  /** From the `sequences` row `outbox_events`, taken in the event's transaction: commit order. */
+  seq: number;
+  type: EventType;
+  /** The end user: events with the same key are delivered one at a time, in seq order. */
+  ordering_key: string;
+  connection_id: string | null;
+  /** The StoreEvent, as JSON. */
+  payload: string;
+  created_at: string;
+  status: OutboxEventStatus;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claim_expires_at: string | null;
+  last_error: string | null;
+  finished_at: string | null;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+/** Named counters (portable stand-in for a sequence): `outbox_events` numbers the outbox. */
+export interface SequencesTable {
+  name: string;
+  value: number;
+}
+
 export interface Database {
   connect_sessions: ConnectSessionsTable;
   flows: FlowsTable;
   connections: ConnectionsTable;
+  outbox_events: OutboxEventsTable;
+  leases: LeasesTable;
+  sequences: SequencesTable;
 }
 
 export type ConnectSessionRow = Selectable<ConnectSessionsTable>;
 export type FlowRow = Selectable<FlowsTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
+export type OutboxEventRow = Selectable<OutboxEventsTable>;

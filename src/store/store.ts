@@ -84,6 +84,8 @@ export type FlowClaim =
   | { outcome: 'unknown' };
 
 export interface SaveConnectionInput {
+  /** Write the save's events to the outbox in the same transaction (WEBHOOK_URL is set). */
+  recordEvents?: boolean;
   /** A fresh id, used only if the end user has no connection yet. */
   newConnectionId: string;
   endUserId: string;
@@ -118,6 +120,70 @@ export interface HealthUpdate {
   recallStatus: RecallStatus;
   meetingSyncStatus: MeetingSyncStatus | null;
   checkedAt: string;
+  /**
+   * When Recall's answer was read, if before checkedAt (a list that took a while): connections checked after
+   * that (a reconnect in the meantime) keep what they have, as the answer is older than what they know.
+   */
+  observedAt?: string;
+  /** Write a connection.status_changed event for every connection whose status changes, in the same transaction. */
+  recordEvents?: boolean;
+}
+
+/** Options of a change that may write events to the outbox, in its own transaction. */
+export interface ChangeOptions {
+  recordEvents?: boolean;
+}
+
+// Events, as the store records them: what changed, in the store's words. src/events/ turns them into the
+// signed webhook bodies of gateway.yaml (`webhooks:`) when it delivers them.
+export type EventType = StoreEvent['type'];
+
+export type StoreEvent =
+  | { type: 'connection.created'; connection: ConnectionRecord }
+  | {
+      type: 'connection.reauthorized';
+      connection: ConnectionRecord;
+      /** The end user authorized another Zoom user or account than before. */
+      identityChanged: boolean;
+      previousZoomUserId: string | null;
+      previousZoomAccountId: string | null;
+    }
+  | { type: 'connection.status_changed'; connection: ConnectionRecord; previousStatus: ConnectionStatus }
+  | { type: 'connection.deleted'; connection: ConnectionRecord }
+  | { type: 'connect.failed'; endUserId: string; connectionId: string | null; code: string };
+
+/** An event in the outbox, as a dispatcher claimed it. */
+export interface OutboxEvent {
+  /** Stable across retries: receivers drop duplicates by it (`webhook-id`). */
+  id: string;
+  /** Commit order of the outbox; events of one end user are delivered in this order. */
+  seq: number;
+  event: StoreEvent;
+  createdAt: string;
+  /** Delivery attempts made before this claim. */
+  attempts: number;
+}
+
+export interface EventClaim {
+  /** Who claims (one dispatcher of one instance). */
+  holder: string;
+  now: string;
+  /** How long the claim holds; an unfinished claim (a crash) is claimable again after it. */
+  leaseMs: number;
+  limit: number;
+}
+
+export interface OutboxBacklog {
+  /** Events not delivered yet (and not given up). */
+  pending: number;
+  oldestCreatedAt: string | null;
+}
+
+export interface Lease {
+  name: string;
+  holder: string;
+  now: string;
+  ttlMs: number;
 }
 
 export interface Store {
@@ -150,13 +216,44 @@ export interface Store {
    * The credential was deleted at Recall and nothing replaces it yet: every connection that pointed at it
    * loses it (credential and status null) and becomes needs_reauth. Returns how many changed.
    */
-  detachCredential(credentialId: string, now: string): Promise<number>;
+  detachCredential(credentialId: string, now: string, options?: ChangeOptions): Promise<number>;
   /**
    * Records what Recall said about a credential on every connection that uses it (last_checked_at always;
    * updated_at only when status or recall_status changed). Returns the connections as they are now.
    */
   recordCredentialHealth(credentialId: string, update: HealthUpdate): Promise<ConnectionRecord[]>;
-  deleteConnection(id: string): Promise<boolean>;
+  /** Deletes the connection; with `recordEvents`, a connection.deleted event in the same transaction. */
+  deleteConnection(id: string, options?: ChangeOptions & { now: string }): Promise<boolean>;
+
+  // Health
+  /** The credentials some connection last saw unhealthy. */
+  listUnhealthyCredentialIds(): Promise<string[]>;
+  /** Credentials with a connection not checked since `checkedBefore` (or never), least recently checked first. */
+  listCredentialsCheckedBefore(checkedBefore: string, limit: number): Promise<string[]>;
+
+  // Outbox: events written in the same transaction as the change they describe, delivered at least once
+  /** Records an event that goes with no stored change (connect.failed). */
+  recordEvent(event: StoreEvent, now: string): Promise<void>;
+  /**
+   * Claims, atomically, up to `limit` events due for delivery: for each end user only the oldest pending event,
+   * and only when no other claim on it holds, so one end user's events go out one at a time, in order, and two
+   * dispatchers never hold the same event.
+   */
+  claimEvents(claim: EventClaim): Promise<OutboxEvent[]>;
+  /** The claimed event was delivered. False when the claim was lost (expired and taken by another holder). */
+  markEventDelivered(id: string, holder: string, now: string): Promise<boolean>;
+  /** The claimed event failed this time: tried again at `nextAttemptAt`. */
+  rescheduleEvent(id: string, holder: string, retry: { nextAttemptAt: string; error: string }): Promise<boolean>;
+  /** The claimed event is given up (too old): the end user's next events go ahead. */
+  markEventFailed(id: string, holder: string, failure: { now: string; error: string }): Promise<boolean>;
+  outboxBacklog(): Promise<OutboxBacklog>;
+  /** Deletes delivered and given-up events finished before `before`. */
+  purgeFinishedEvents(before: string): Promise<number>;
+
+  // Leases: one holder at a time for a background job shared by several instances
+  /** Takes the lease, or extends it when `holder` has it already; false while another holder's lease runs. */
+  acquireLease(lease: Lease): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
 
   // Housekeeping
   /**

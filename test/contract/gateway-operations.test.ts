@@ -20,6 +20,7 @@ const designTable = [
   ['delete', '/v1/me/connection', 'connectSession'],
   ['get', '/healthz', 'none'],
   ['get', '/readyz', 'none'],
+  ['get', '/metrics', 'none'],
   ['get', '/docs', 'none'],
   ['get', '/openapi.json', 'none'],
 ] as const;
@@ -50,7 +51,7 @@ describe('gateway.yaml', () => {
   });
 
   it('documents a 4xx on every operation that takes input', () => {
-    const inputless = ['/healthz', '/readyz', '/docs', '/openapi.json'];
+    const inputless = ['/healthz', '/readyz', '/metrics', '/docs', '/openapi.json'];
     for (const { path, operation } of specOperations.filter((o) => !inputless.includes(o.path))) {
       expect(Object.keys(operation.responses).some((s) => s.startsWith('4')), path).toBe(true);
     }

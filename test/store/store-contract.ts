@@ -8,6 +8,8 @@ import { describeConnectionList } from './contract/connection-list.js';
 import { describeCredentialSharing } from './contract/credential-sharing.js';
 import { describeFlows } from './contract/flows.js';
 import { describeHousekeeping } from './contract/housekeeping.js';
+import { describeLeases } from './contract/leases.js';
+import { describeOutbox } from './contract/outbox.js';
 import { describeSaveConnection } from './contract/save-connection.js';
 
 /** `open` must give a fresh, empty store on every call: each test opens its own and closes it. */
@@ -19,5 +21,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeCredentialSharing(open);
     describeConnectionList(open);
     describeHousekeeping(open);
+    describeOutbox(open);
+    describeLeases(open);
   });
 }

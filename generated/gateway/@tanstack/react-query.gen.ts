@@ -4,8 +4,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen.js';
-import { connectCallback, createConnectSession, deleteConnection, deleteMyConnection, getApiDocs, getConnection, getHealthz, getMyConnection, getOpenApiDocument, getReadyz, launchConnect, listConnections, type Options, refreshConnection } from '../sdk.gen.js';
-import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetOpenApiDocumentData, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
+import { connectCallback, createConnectSession, deleteConnection, deleteMyConnection, getApiDocs, getConnection, getHealthz, getMetrics, getMyConnection, getOpenApiDocument, getReadyz, launchConnect, listConnections, type Options, refreshConnection } from '../sdk.gen.js';
+import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMetricsData, GetMetricsResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetOpenApiDocumentData, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
 
 /**
  * Create a connect session
@@ -349,6 +349,41 @@ export const getReadyzOptions = (options?: Options<GetReadyzData>) => queryOptio
         return data;
     },
     queryKey: getReadyzQueryKey(options)
+});
+
+export const getMetricsQueryKey = (options?: Options<GetMetricsData>) => createQueryKey('getMetrics', options);
+
+/**
+ * Prometheus metrics
+ *
+ * The gateway's metrics in the Prometheus text exposition format, version 0.0.4 (the answer's
+ * `Content-Type` is `text/plain; version=0.0.4; charset=utf-8`). Every name starts with `zcg_`:
+ * - `zcg_connect_flows_started_total{outcome}`: launches, by outcome: `started` (sent to Zoom) or the
+ * problem code that stopped it (`session_used`, `session_expired`, ...);
+ * - `zcg_connect_flows_finished_total{outcome}`: callbacks, by outcome: `connected`, `restarted` (sent
+ * through Zoom once more after a spent code) or the problem code (`access_denied`, `recall_invalid_grant`, ...);
+ * - `zcg_recall_calls_total{operation,status}` and the histogram `zcg_recall_call_duration_seconds{operation}`:
+ * every HTTP call to Recall (retries included), by operation (`create`, `list`, `retrieve`, `delete`,
+ * `validate`, `app`) and HTTP status (or `timeout`, `network_error`);
+ * - `zcg_outbox_pending_events` and `zcg_outbox_oldest_pending_age_seconds`: events not delivered yet, read
+ * from the store at each scrape; `zcg_webhook_deliveries_total{result}`: delivery attempts (`delivered`,
+ * `retried`, `failed` when given up);
+ * - `zcg_health_sync_runs_total{result}` (`ok`, `failed`), `zcg_health_sync_last_run_timestamp_seconds`,
+ * `zcg_health_sync_last_success` (1 when the last run succeeded, 0 when it failed) and
+ * `zcg_health_sync_last_success_timestamp_seconds`.
+ *
+ */
+export const getMetricsOptions = (options?: Options<GetMetricsData>) => queryOptions<GetMetricsResponse, DefaultError, GetMetricsResponse, ReturnType<typeof getMetricsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getMetrics({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getMetricsQueryKey(options)
 });
 
 export const getOpenApiDocumentQueryKey = (options?: Options<GetOpenApiDocumentData>) => createQueryKey('getOpenApiDocument', options);

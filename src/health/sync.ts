@@ -1,0 +1,134 @@
+// One health sync run. Recall sends no webhook when a credential turns unhealthy, so the gateway polls:
+// 1. list the app's credentials with status=unhealthy (every page; each page spends the shared list budget)
+//    and record them on their connections, which become needs_reauth;
+// 2. re-read the credentials the store still holds unhealthy that Recall no longer lists: they are healthy
+//    again (a reconnect, a refresh at Recall) or gone;
+// 3. with HEALTH_VALIDATE, ask Recall to validate the credentials not checked for HEALTH_VALIDATE_AFTER_S and
+//    re-read them: development Zoom apps never turn unhealthy through revocation, only through a check.
+// Steps 2 and 3 spend the sync's own budget of retrieve/validate calls, well under Recall's 300/min.
+import type { Config } from '../config.js';
+import { credentialSnapshot } from '../connect/callback.js';
+import type { FlowLogger } from '../connect/deps.js';
+import { RecallError, type RecallApi } from '../recall/recall-api.js';
+import type { Store } from '../store/store.js';
+import type { RequestBudget } from './request-budget.js';
+
+export interface HealthDeps {
+  config: Pick<Config, 'healthSyncIntervalS' | 'healthValidate' | 'healthCallsPerMinute' | 'webhook'>;
+  store: Store;
+  recall: RecallApi;
+  now: () => Date;
+  log: FlowLogger;
+}
+
+export interface HealthSyncSummary {
+  /** Credentials Recall listed (asked for the unhealthy ones). */
+  listed: number;
+  /** Credentials re-read because Recall stopped listing them as unhealthy. */
+  rechecked: number;
+  /** Credentials validated and re-read (HEALTH_VALIDATE). */
+  validated: number;
+  /** Credentials Recall no longer has: their connections were detached. */
+  gone: number;
+  /** Per-credential checks that failed (logged; tried again next run). */
+  failedChecks: number;
+}
+
+export interface RunOptions {
+  /** Retrieve and validate calls go through it. */
+  callBudget: RequestBudget;
+  /** Called between steps; throws when the run must stop (its lease was lost). */
+  checkpoint?: () => Promise<void>;
+}
+
+type CheckResult = 'checked' | 'gone' | 'failed';
+
+export async function runHealthSync(deps: HealthDeps, options: RunOptions): Promise<HealthSyncSummary> {
+  const recordEvents = deps.config.webhook !== null;
+  const summary: HealthSyncSummary = { listed: 0, rechecked: 0, validated: 0, gone: 0, failedChecks: 0 };
+  const listedAt = deps.now().toISOString();
+  const listed = new Set<string>();
+  for (const credential of await deps.recall.listCredentials({ status: 'unhealthy' })) {
+    if (listed.has(credential.id)) continue;
+    listed.add(credential.id);
+    const snapshot = credentialSnapshot(credential);
+    await deps.store.recordCredentialHealth(credential.id, {
+      recallStatus: snapshot.status,
+      meetingSyncStatus: snapshot.meetingSyncStatus,
+      checkedAt: deps.now().toISOString(),
+      // A connection saved while the list was read (a reconnect) knows better than this list.
+      observedAt: listedAt,
+      recordEvents,
+    });
+  }
+  summary.listed = listed.size;
+  await options.checkpoint?.();
+
+  const recovered = (await deps.store.listUnhealthyCredentialIds()).filter((id) => !listed.has(id));
+  for (const credentialId of recovered) {
+    count(summary, await checkCredential(deps, options.callBudget, credentialId, false), 'rechecked');
+  }
+  await options.checkpoint?.();
+
+  if (deps.config.healthValidate) {
+    const checkedBefore = new Date(deps.now().getTime() - deps.config.healthValidate.afterS * 1000).toISOString();
+    for (const credentialId of await deps.store.listCredentialsCheckedBefore(checkedBefore, validationsPerRun(deps.config))) {
+      count(summary, await checkCredential(deps, options.callBudget, credentialId, true), 'validated');
+    }
+  }
+  return summary;
+}
+
+/** Two calls per validation; a run validates what the call budget allows in one interval. */
+export function validationsPerRun(config: HealthDeps['config']): number {
+  return Math.max(1, Math.floor((config.healthCallsPerMinute * config.healthSyncIntervalS) / 60 / 2));
+}
+
+function count(summary: HealthSyncSummary, result: CheckResult, checked: 'rechecked' | 'validated'): void {
+  if (result === 'checked') summary[checked]++;
+  else if (result === 'gone') summary.gone++;
+  else summary.failedChecks++;
+}
+
+/**
+ * Re-reads one credential (validating it first, if asked) and records it. Recall being unavailable or rate
+ * limiting ends the run (the scheduler backs off); anything else about one credential is logged and skipped.
+ */
+async function checkCredential(deps: HealthDeps, budget: RequestBudget, credentialId: string, validate: boolean): Promise<CheckResult> {
+  const recordEvents = deps.config.webhook !== null;
+  try {
+    if (validate) {
+      await budget.take();
+      // A credential that fails validation answers an error here; its status, read next, says what it is now.
+      await deps.recall.validateCredential(credentialId).catch((error: unknown) => {
+        if (error instanceof RecallError && (error.code === 'recall_not_found' || isRunFailure(error))) throw error;
+        deps.log.info({ credentialId, code: error instanceof RecallError ? error.code : 'error' }, 'Recall did not validate a credential');
+      });
+    }
+    await budget.take();
+    const readAt = deps.now().toISOString();
+    const snapshot = credentialSnapshot(await deps.recall.retrieveCredential(credentialId));
+    await deps.store.recordCredentialHealth(credentialId, {
+      recallStatus: snapshot.status,
+      meetingSyncStatus: snapshot.meetingSyncStatus,
+      checkedAt: deps.now().toISOString(),
+      observedAt: readAt,
+      recordEvents,
+    });
+    return 'checked';
+  } catch (error) {
+    if (error instanceof RecallError && error.code === 'recall_not_found') {
+      const detached = await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents });
+      deps.log.info({ credentialId, detached }, 'a credential is gone at Recall: its connections need a new authorization');
+      return 'gone';
+    }
+    if (!(error instanceof RecallError) || isRunFailure(error)) throw error;
+    deps.log.warn({ credentialId, code: error.code }, 'health check of a credential failed');
+    return 'failed';
+  }
+}
+
+/** Recall is down, limiting us, or refusing our key: no point in going on with the run. */
+function isRunFailure(error: RecallError): boolean {
+  return error.code === 'recall_unavailable' || error.code === 'recall_unauthorized';
+}

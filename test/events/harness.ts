@@ -1,0 +1,127 @@
+// The gateway as server.ts assembles it, for the tests of health sync, outbound events and metrics: the real
+// app on a Recall client with the shared list budget and the metrics' onCall, on Prism (driven per call by the
+// Recall scenario), with the background jobs these tests ask for. Unlike test/support/gateway.ts it can keep
+// its SQLite file and build a new app on it (`restart`), as a restarted gateway would.
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { buildApp, type AppOptions } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { budgetListCalls, RequestBudget } from '../../src/health/request-budget.js';
+import { createGatewayMetrics, type GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
+import { createRecallClient } from '../../src/recall/client.js';
+import type { RecallApi } from '../../src/recall/recall-api.js';
+import { openStore } from '../../src/store/index.js';
+import { baseEnv, type TestGateway } from '../support/gateway.js';
+import { useRecallScenario } from '../support/recall-scenario.js';
+import { specProblems } from '../support/spec-responses.js';
+
+export const webhookSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+export interface HarnessOptions {
+  env?: (recallUrl: string) => Record<string, string>;
+  /** Background jobs and other buildApp options (healthSync, webhooks). */
+  app?: Pick<AppOptions, 'healthSync' | 'webhooks' | 'housekeeping'>;
+  /** The shared list budget's size (Recall's 60/min by default). */
+  listPerMinute?: number;
+}
+
+export interface HarnessGateway extends TestGateway {
+  metrics: GatewayMetrics;
+  listBudget: RequestBudget;
+  /** The app's Recall client (list budget and metrics included), for jobs a test runs itself. */
+  recallApi: RecallApi;
+  /** Closes the app (its background jobs finish what they hold) and builds a new one on the same database. */
+  restart(options?: HarnessOptions['app']): Promise<void>;
+}
+
+export function useHarness(options: HarnessOptions = {}): HarnessGateway {
+  const recall = useRecallScenario();
+  let folder: string;
+  let current: Omit<HarnessGateway, 'recall' | 'restart' | 'request'> | undefined;
+  let clock: { now: Date; advance(seconds: number): void };
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'zcg-events-'));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function build(databaseFile: string, appOptions: HarnessOptions['app']) {
+    const config = loadConfig({ ...baseEnv(recall.url), ...options.env?.(recall.url) });
+    const store = await openStore(`sqlite:${databaseFile}`);
+    const logs: string[] = [];
+    const logStream = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const metrics = createGatewayMetrics();
+    // The budget's clock is the test's: a 429 pause or a full window passes when the test says so.
+    const listBudget = new RequestBudget({
+      perMinute: options.listPerMinute ?? 60,
+      now: () => clock.now.getTime(),
+      sleep: async (ms) => clock.advance(ms / 1000),
+    });
+    const recallClient = createRecallClient({
+      baseUrl: config.recall.baseUrl,
+      apiKey: config.recall.apiKey,
+      oauthAppId: config.recall.oauthAppId,
+      fetch: budgetListCalls(listBudget, recall.fetch),
+      onCall: metrics.recallCall,
+      sleep: async () => {},
+      timeoutMs: 5000,
+    });
+    const app = await buildApp({ deps: { config, store, recall: recallClient, now: () => clock.now }, logStream, metrics, ...appOptions });
+    await app.ready();
+    return { app, store, config, logs, clock, metrics, listBudget, recallApi: recallClient, databaseFile };
+  }
+
+  let databaseFile: string;
+  beforeEach(async () => {
+    clock = { now: new Date('2026-11-29T10:00:00.000Z'), advance: (s: number) => (clock.now = new Date(clock.now.getTime() + s * 1000)) };
+    databaseFile = join(folder, randomUUID(), 'gateway.db');
+    current = await build(databaseFile, options.app);
+  });
+
+  afterEach(async () => {
+    await current?.app.close();
+    await current?.store.close();
+    current = undefined;
+  });
+
+  const get = () => {
+    if (!current) throw new Error('useHarness: use it inside a test');
+    return current;
+  };
+  return {
+    get app() { return get().app; },
+    get store() { return get().store; },
+    get config() { return get().config; },
+    get logs() { return get().logs; },
+    get clock() { return get().clock; },
+    get metrics() { return get().metrics; },
+    get listBudget() { return get().listBudget; },
+    get recallApi() { return get().recallApi; },
+    get recall() { return recall; },
+    async request(requestOptions: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
+      const response = await get().app.inject(requestOptions);
+      const path = requestOptions.url.split('?')[0]!;
+      expect(specProblems(String(requestOptions.method ?? 'GET'), path, response), `${path} answered outside gateway.yaml`).toEqual([]);
+      return response;
+    },
+    async restart(appOptions = options.app) {
+      const { app, store } = get();
+      current = undefined;
+      await app.close();
+      await store.close();
+      current = await build(databaseFile, appOptions);
+    },
+  };
+}
