@@ -3,7 +3,7 @@
 // come from the demo-only POST /demo/connect-session; the session token lives in sessionStorage and goes only
 // in the Authorization header of /v1/me/connection, never in a URL.
 
-/** What the user is told for each error code (docs/frontend.md has the same table for app developers). */
+/** What the user is told for each error code (the README's "Error codes and what to tell the user" has the same table for app developers). */
 const errorMessages: Record<string, string> = {
   access_denied: 'You declined access in Zoom. Connect again and choose Allow to use Zoom here.',
   popup_blocked: 'Your browser blocked the Zoom window. Allow pop-ups for this site, or use the redirect.',
