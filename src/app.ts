@@ -16,7 +16,7 @@ import { loggerOptions } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import auth from './plugins/auth.js';
 import flowMetrics from './plugins/metrics.js';
-import problems, { answerFrameworkError } from './plugins/problems.js';
+import problems, { answerFrameworkError, answerMalformedRequest } from './plugins/problems.js';
 import { connectSessionRoutes } from './routes/connect-sessions.js';
 import { connectRoutes } from './routes/connect.js';
 import { connectionRoutes } from './routes/connections.js';
@@ -59,6 +59,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exposeHeadRoutes: false,
     trustProxy: config.trustProxy,
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerMalformedRequest,
+  });
+  // No operation takes a body on GET or DELETE: ignore one (a stray Content-Type: application/json with an
+  // empty body must not turn a DELETE into a 400 the spec does not describe).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (request.method === 'GET' || request.method === 'DELETE' || body === '') return done(null, undefined);
+    parseJson(request, body as string, done);
   });
   const deps: ConnectDeps = { ...options.deps, log: app.log };
   const rateLimits: RateLimits = { sessionsPerMinute: 600, browserPerMinute: 120, ...options.rateLimits };

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomSecret } from './connect/secrets.js';
-import { startPrism, specPaths, type PrismMock } from '../mocks/prism.js';
+import type { PrismMock } from '../mocks/prism.js';
 import { budgetListCalls, RequestBudget } from './health/request-budget.js';
 import { createGatewayMetrics } from './metrics/gateway-metrics.js';
 import { createRecallClient } from './recall/client.js';
@@ -21,6 +21,8 @@ interface Configured {
 async function configure(): Promise<Configured> {
   if (process.env.RECALL_API_KEY?.trim()) return { config: loadConfig() };
   // Demo mode: Recall is an in-process Prism mock of openapi/recall.yaml.
+  // Loaded only in demo mode: Prism takes most of a second to import, which a real start need not pay.
+  const { startPrism, specPaths } = await import('../mocks/prism.js');
   const recallMock = await startPrism(specPaths.recall);
   try {
     const config = loadConfig({ ...process.env, RECALL_BASE_URL: recallMock.url });

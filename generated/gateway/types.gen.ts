@@ -766,6 +766,10 @@ export type DeleteMyConnectionData = {
 
 export type DeleteMyConnectionErrors = {
     /**
+     * The request itself is malformed (`invalid_request`), e.g. a body with a Content-Type this API does not read.
+     */
+    400: Problem;
+    /**
      * Missing or invalid bearer (`unauthorized`).
      */
     401: Problem;

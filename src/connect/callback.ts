@@ -2,11 +2,11 @@
 // register the code with Recall (registration.ts), then store the connection in one transaction.
 import { randomUUID } from 'node:crypto';
 import type { ZoomOauthCredential } from '../recall/recall-api.js';
-import type { ConnectionRecord, ConnectSessionRecord, CredentialSnapshot, FlowRecord } from '../store/store.js';
+import { CredentialDeletedError, type ConnectionRecord, type ConnectSessionRecord, type CredentialSnapshot, type FlowRecord } from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
 import { FlowProblem } from './flow-problem.js';
 import { consumeFlow, startFlow, type ConsumedFlow, type FlowStart } from './flow.js';
-import { CodeSpentAfterConflict, recallProblem, registerCredential } from './registration.js';
+import { CodeSpentAfterConflict, recallProblem, recordCredentialDeleted, registerCredential } from './registration.js';
 
 export interface CallbackQuery {
   code?: string;
@@ -64,6 +64,14 @@ async function completeFlow(deps: ConnectDeps, query: CallbackQuery, { flow, ses
   } catch (error) {
     if (error instanceof CodeSpentAfterConflict) {
       if (flow.attempt > 1) throw fail('recall_conflict_unresolved', 'The existing Zoom connection could not be replaced. Try again.');
+      return { kind: 'restarted', session, start: await restartFlow(deps, flow, session, fail), clearCookie: cookieName };
+    }
+    if (error instanceof CredentialDeletedError) {
+      // Another flow of the same Zoom identity deleted the credential Recall gave us, after Recall answered and
+      // before we saved: nothing was saved. One more trip through Zoom registers a fresh credential (the code
+      // is spent); a second time, the user tries again and the normal conflict path converges.
+      deps.log.info({ sessionId: session.id, credentialId: error.credentialId }, 'the registered Recall credential was deleted before it was saved');
+      if (flow.attempt > 1) throw fail('recall_conflict_unresolved', 'Your Zoom connection changed while connecting. Try again.');
       return { kind: 'restarted', session, start: await restartFlow(deps, flow, session, fail), clearCookie: cookieName };
     }
     const problem = recallProblem(error);
@@ -128,9 +136,24 @@ async function saveConnection(
   const alreadyDeleted = saved.previousCredentialId !== null && replacesCredentialIds.includes(saved.previousCredentialId);
   if (saved.previousCredentialId && !saved.previousCredentialStillUsed && !alreadyDeleted) {
     // A reconnect as another Zoom identity: the old credential serves nobody now.
-    await deps.recall.deleteCredential(saved.previousCredentialId).catch((error: unknown) => {
-      deps.log.warn({ credentialId: saved.previousCredentialId, code: recallProblem(error).code }, 'could not delete a replaced Recall credential');
-    });
+    const credentialId = saved.previousCredentialId;
+    const deleted = await deps.recall.deleteCredential(credentialId).then(
+      () => true,
+      (error: unknown) => {
+        deps.log.warn({ credentialId, code: recallProblem(error).code }, 'could not delete a replaced Recall credential');
+        return false;
+      },
+    );
+    if (deleted) {
+      try {
+        // From now on no callback Recall answered with it before the delete can save onto it; one that saved
+        // between the delete and the tombstone loses it again (needs_reauth, which a reconnect repairs).
+        await recordCredentialDeleted(deps, credentialId);
+        await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents });
+      } catch (error) {
+        deps.log.warn({ err: error, credentialId }, 'could not record a deleted Recall credential');
+      }
+    }
   }
   return saved.connection;
 }

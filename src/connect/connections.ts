@@ -5,7 +5,7 @@ import type { ConnectionRecord } from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
 import { GatewayProblem } from './problems.js';
 import { credentialSnapshot } from './callback.js';
-import { recallProblem } from './registration.js';
+import { recallProblem, recordCredentialDeleted } from './registration.js';
 
 export function toApiConnection(record: ConnectionRecord): Connection {
   return {
@@ -90,6 +90,10 @@ export async function disconnect(deps: ConnectDeps, record: ConnectionRecord): P
 
 async function deleteCredentialAtRecall(deps: ConnectDeps, credentialId: string): Promise<void> {
   await deps.recall.deleteCredential(credentialId).catch((error: unknown) => {
+    throw recallProblem(error);
+  });
+  // Recall confirmed it gone: no callback Recall answered with it before may save a connection onto it now.
+  await recordCredentialDeleted(deps, credentialId).catch((error: unknown) => {
     throw recallProblem(error);
   });
 }

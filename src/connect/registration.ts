@@ -59,13 +59,32 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
     try {
       await deps.recall.deleteCredential(credential.id);
     } catch (error) {
-      await detachDeletedCredentials(deps, deleted);
+      // The answer may have been lost after Recall deleted it: it may be gone, so no connection may stay on it
+      // (they become needs_reauth; a reconnect relinks them). Not tombstoned: Recall may well still have it.
+      await detachDeletedCredentials(deps, [...deleted, credential.id]);
       throw recallProblem(error);
     }
     deleted.push(credential.id);
     deps.log.info({ credentialId: credential.id }, 'deleted a conflicting Recall credential');
+    try {
+      await recordCredentialDeleted(deps, credential.id);
+    } catch (error) {
+      await detachDeletedCredentials(deps, deleted).catch(() => undefined);
+      throw recallProblem(error);
+    }
   }
   return deleted;
+}
+
+/**
+ * Recall confirmed the credential gone (deleted, or already gone): a tombstone, so that a callback Recall
+ * answered with it before the delete cannot save a connection onto it afterwards. (Real Recall never reuses ids.)
+ */
+export async function recordCredentialDeleted(deps: ConnectDeps, credentialId: string): Promise<void> {
+  // Demo mode's Recall is the stateless Prism mock, which answers every create with the same example ids:
+  // a tombstone there would refuse every later connect of that id.
+  if (deps.config.demo) return;
+  await deps.store.recordCredentialDeleted(credentialId, deps.now().toISOString());
 }
 
 /**

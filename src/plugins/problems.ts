@@ -98,3 +98,18 @@ export default fp<ProblemsOptions>(
   },
   { name: 'problems' },
 );
+
+/**
+ * Requests Node's HTTP parser refuses (raw bytes in the request line, a malformed header, a non-numeric
+ * Content-Length) never reach Fastify's routing: answer them on the socket with the same problem+json.
+ */
+export function answerMalformedRequest(error: Error & { code?: string }, socket: import('node:net').Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(problemBody('invalid_request', 'The HTTP request is malformed.'));
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

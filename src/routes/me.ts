@@ -16,6 +16,9 @@ export const meRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) 
     allowedHeaders: ['Authorization'],
     credentials: false,
     maxAge: 600,
+    // A "preflight" without Origin is no browser's: answer it plainly (204, no CORS headers) rather than with
+    // @fastify/cors's own 400 text/plain, the one answer that would not be problem+json.
+    strictPreflight: false,
   });
 
   const endUserOf = (session: { endUserId: string } | undefined) => {

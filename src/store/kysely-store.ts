@@ -26,7 +26,7 @@ import {
   recordEvent,
   rescheduleEvent,
 } from './outbox.js';
-import { saveConnection } from './save-connection.js';
+import { recordCredentialDeleted, saveConnection } from './save-connection.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
@@ -41,6 +41,7 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     getConnectionByEndUser: (endUserId) => getConnectionByEndUser(db, endUserId),
     listConnections: (query) => listConnections(db, query),
     saveConnection: (input) => saveConnection(db, input),
+    recordCredentialDeleted: (credentialId, now) => recordCredentialDeleted(db, credentialId, now),
     countCredentialUsers: (credentialId, exceptConnectionId) =>
       countCredentialUsers(db, credentialId, exceptConnectionId),
     detachCredential: (credentialId, now, options) => detachCredential(db, credentialId, now, options),

@@ -127,10 +127,27 @@ const outboxAndLeases: Migration = {
   },
 };
 
+// Tombstones of credentials the gateway deleted at Recall (and Recall confirmed gone): a callback that Recall
+// answered with a credential another flow deleted in the meantime must not save a connection onto it.
+const deletedCredentials: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('deleted_credentials')
+      .addColumn('id', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('deleted_at', 'text', (col) => col.notNull())
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('deleted_credentials').execute();
+  },
+};
+
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
 const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
   '2026_12_06_002_outbox_and_leases': outboxAndLeases,
+  '2026_12_13_003_deleted_credentials': deletedCredentials,
 };
 
 const inCodeMigrations: MigrationProvider = {

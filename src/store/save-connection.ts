@@ -8,7 +8,7 @@ import { savedConnectionEvents, statusChanges } from './connection-events.js';
 import { appendEvents } from './outbox.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import type { ConnectionsTable, Database } from './schema.js';
-import type { CredentialSnapshot, SaveConnectionInput, SaveConnectionResult, StoreEvent } from './store.js';
+import { CredentialDeletedError, type CredentialSnapshot, type SaveConnectionInput, type SaveConnectionResult, type StoreEvent } from './store.js';
 
 type CredentialFields = Pick<
   ConnectionsTable,
@@ -17,6 +17,10 @@ type CredentialFields = Pick<
 
 export async function saveConnection(db: Kysely<Database>, input: SaveConnectionInput): Promise<SaveConnectionResult> {
   return db.transaction().execute(async (trx) => {
+    // Recall answered with this credential, but another flow has deleted it since: saving would leave
+    // connections on a credential Recall no longer has. (The check and the writes share one transaction.)
+    const tombstone = await trx.selectFrom('deleted_credentials').select('id').where('id', '=', input.credential.id).executeTakeFirst();
+    if (tombstone !== undefined) throw new CredentialDeletedError(input.credential.id);
     const fields = credentialFields(input.credential);
     const existing = await trx.selectFrom('connections').selectAll().where('end_user_id', '=', input.endUserId).executeTakeFirst();
     const own = existing
@@ -136,4 +140,13 @@ async function isCredentialUsed(trx: Transaction<Database>, credentialId: string
     .limit(1)
     .executeTakeFirst();
   return user !== undefined;
+}
+
+/** A tombstone for a credential deleted at Recall; a second one for the same credential changes nothing. */
+export async function recordCredentialDeleted(db: Kysely<Database>, credentialId: string, now: string): Promise<void> {
+  await db
+    .insertInto('deleted_credentials')
+    .values({ id: credentialId, deleted_at: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }

@@ -78,6 +78,12 @@ export interface SequencesTable {
   value: number;
 }
 
+/** A credential the gateway deleted at Recall: no connection may be saved onto it again. */
+export interface DeletedCredentialsTable {
+  id: string;
+  deleted_at: string;
+}
+
 export interface Database {
   connect_sessions: ConnectSessionsTable;
   flows: FlowsTable;
@@ -85,6 +91,7 @@ export interface Database {
   outbox_events: OutboxEventsTable;
   leases: LeasesTable;
   sequences: SequencesTable;
+  deleted_credentials: DeletedCredentialsTable;
 }
 
 export type ConnectSessionRow = Selectable<ConnectSessionsTable>;

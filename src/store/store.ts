@@ -13,6 +13,17 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
+/**
+ * saveConnection refused a credential the gateway deleted at Recall in the meantime (recordCredentialDeleted):
+ * nothing was written. The flow must start over; Recall no longer has the credential.
+ */
+export class CredentialDeletedError extends Error {
+  override readonly name = 'CredentialDeletedError';
+  constructor(readonly credentialId: string) {
+    super(`The credential ${credentialId} was deleted at Recall; no connection may be saved onto it.`);
+  }
+}
+
 export type ConnectMode = 'redirect' | 'popup';
 export type ConnectionStatus = 'connected' | 'needs_reauth';
 export type RecallStatus = 'healthy' | 'unhealthy';
@@ -208,8 +219,15 @@ export interface Store {
    * transaction: every connection on one of `replacesCredentialIds` moves to the new credential, and every
    * detached connection (no credential) of the same Zoom identity (account id, or user id) is relinked to it.
    * All of them take the snapshot's fields, with last_checked_at = updated_at = now.
+   * Throws CredentialDeletedError, having written nothing, when the credential was recorded deleted
+   * (recordCredentialDeleted), checked inside the same transaction.
    */
   saveConnection(input: SaveConnectionInput): Promise<SaveConnectionResult>;
+  /**
+   * The gateway deleted the credential at Recall and Recall confirmed it (deleted, or already gone): a tombstone,
+   * so no later save puts a connection on it. Recording it again changes nothing.
+   */
+  recordCredentialDeleted(credentialId: string, now: string): Promise<void>;
   /** How many connections point at the credential, leaving out `exceptConnectionId`. */
   countCredentialUsers(credentialId: string, exceptConnectionId?: string): Promise<number>;
   /**

@@ -28,8 +28,8 @@ beforeEach(async () => {
 
 const webhooks = { pollMs: 10 };
 
-async function connect(gateway: HarnessGateway, endUserId = 'user_42') {
-  gateway.recall.prefer('create', 'code=201, example=created');
+async function connect(gateway: HarnessGateway, endUserId = 'user_42', create = 'code=201, example=created') {
+  gateway.recall.prefer('create', create);
   const launched = await launch(gateway, { end_user_id: endUserId });
   const response = await callbackFor(gateway, launched);
   expect(response.statusCode).toBe(303);
@@ -101,7 +101,8 @@ describe('signed outbound events', () => {
     await receiver.down();
     const first = await connect(gateway);
     await gateway.request({ method: 'DELETE', url: `/v1/connections/${first}`, headers: { authorization: `Bearer ${testApiKey}` } });
-    const second = await connect(gateway);
+    // Another credential than the first, which the disconnect deleted at Recall (Recall never reuses an id).
+    const second = await connect(gateway, 'user_42', 'code=200, example=reauthorized_existing');
     await vi.waitFor(async () => expect(await gateway.store.outboxBacklog()).toMatchObject({ pending: 3 }));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await receiver.up();

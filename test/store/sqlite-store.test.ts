@@ -69,7 +69,11 @@ describe('SQLite store', () => {
     const sqlite = new BetterSqlite3(file, { readonly: true });
     try {
       const applied = sqlite.prepare('select name from kysely_migration').all();
-      expect(applied).toEqual([{ name: '2026_11_29_001_initial' }, { name: '2026_12_06_002_outbox_and_leases' }]);
+      expect(applied).toEqual([
+        { name: '2026_11_29_001_initial' },
+        { name: '2026_12_06_002_outbox_and_leases' },
+        { name: '2026_12_13_003_deleted_credentials' },
+      ]);
     } finally {
       sqlite.close();
     }

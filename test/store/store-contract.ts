@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/store.js';
 import { describeConnectSessions } from './contract/connect-sessions.js';
 import { describeConnectionList } from './contract/connection-list.js';
 import { describeCredentialSharing } from './contract/credential-sharing.js';
+import { describeDeletedCredentials } from './contract/deleted-credentials.js';
 import { describeFlows } from './contract/flows.js';
 import { describeHousekeeping } from './contract/housekeeping.js';
 import { describeLeases } from './contract/leases.js';
@@ -19,6 +20,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeFlows(open);
     describeSaveConnection(open);
     describeCredentialSharing(open);
+    describeDeletedCredentials(open);
     describeConnectionList(open);
     describeHousekeeping(open);
     describeOutbox(open);

@@ -1,0 +1,108 @@
+// The servers under test, each in a process of its own: started from the built bundles with node, asked for their
+// peak memory over IPC, stopped with SIGTERM (then SIGKILL, by pid, if they do not go). Every wait is bounded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { Ready, Stats } from './child-ipc.js';
+
+export interface ServerProcess {
+  port: number;
+  stubUrl: string | undefined;
+  /** The server's memory, and its GC pauses and event-loop delay since the last reset (`reset`: start anew after this). */
+  stats(reset?: boolean): Promise<Stats>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// The gateway's own variables are never inherited: a developer's RECALL_API_KEY or WEBHOOK_URL must not reach a benchmark.
+const gatewayVariable = /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|DATABASE_POOL_SIZE|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/;
+
+function launch(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): { child: ChildProcess; output: () => string } {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !gatewayVariable.test(name)));
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
+  child.stderr!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
+  return { child, output: () => output };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startServer(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = [], timeoutMs = 30_000): Promise<ServerProcess> {
+  const { child, output } = launch(script, args, env, nodeFlags);
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited (${code}) before it was ready:\n${output()}`));
+    });
+    child.on('message', (message: Ready) => {
+      if (message?.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve(message);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    port: ready.port,
+    stubUrl: ready.stubUrl,
+    stats: (reset = false) =>
+      new Promise<Stats>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${script} did not answer the stats request`)), 5000);
+        const onMessage = (message: Stats) => {
+          if (message?.type !== 'stats') return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(message);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'stats', reset });
+      }),
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Cold start: from spawning node on the bundle to the first 200 of `readyPath` (polled every 5 ms), `samples`
+ * times, each process on a fresh environment from `envFor`; then stopped.
+ */
+export async function coldStarts(
+  script: string,
+  args: string[],
+  envFor: (port: number) => Record<string, string>,
+  readyPath: string,
+  samples: number,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let sample = 0; sample < samples; sample++) {
+    const port = await freePort();
+    const started = performance.now();
+    const { child, output } = launch(script, args, { ...envFor(port), PORT: String(port) });
+    try {
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}) during its cold start:\n${output()}`);
+        if (performance.now() - started > 20_000) throw new Error(`${script} was not ready within 20 s:\n${output()}`);
+        const ok = await fetch(`http://127.0.0.1:${port}${readyPath}`).then((response) => response.status === 200, () => false);
+        if (ok) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      times.push(performance.now() - started);
+    } finally {
+      await stopChild(child);
+    }
+  }
+  return times;
+}

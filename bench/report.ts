@@ -1,0 +1,147 @@
+// The benchmark's figures, each with its ratio to the two baselines, and the targets of the gateway's
+// performance claims: met or missed, and by how much.
+import type { Stats } from './child-ipc.js';
+import type { LoadResult } from './load.js';
+
+type Measured = LoadResult & { peakRssMB: number };
+
+export interface Results {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryGB: number; node: string; platform: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  settings: Record<string, number | string>;
+  baselines: { bare: Measured; oauth2: Measured };
+  gateway: {
+    createSession: LoadResult;
+    launch: LoadResult;
+    callback: LoadResult;
+    callbackOneAtATime: LoadResult;
+    stubLatency: LoadResult;
+    connectionRead: LoadResult;
+    duringCallbackOneAtATime: { gc: Stats['gc']; eventLoopDelayMs: Stats['eventLoopDelayMs'] };
+    peakRssMB: number;
+    memoryAtEndMB: { rss: number; heapUsed: number; heapTotal: number; external: number };
+    connections: number;
+    coldStartMs: number;
+    serverColdStartMs: number;
+  };
+  baselineColdStartMs: { bare: number; oauth2: number };
+  coldStartSamplesMs: Record<string, number[]>;
+}
+
+export interface Target {
+  name: string;
+  measured: string;
+  target: string;
+  met: boolean;
+  /** How far off, when missed. */
+  gap?: string;
+}
+
+const int = (value: number) => Math.round(value).toLocaleString('en-US');
+const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(2)}x` : 'n/a');
+/** autocannon's 1 ms histogram says 0 for anything under a millisecond. */
+const latency = (ms: number) => (ms === 0 ? '<1' : String(ms));
+const pad = (text: string, width: number) => text.padEnd(width);
+const padLeft = (text: string, width: number) => text.padStart(width);
+
+export function targetsOf(results: Results): Target[] {
+  const { gateway, baselines } = results;
+  const launchRatio = gateway.launch.rps / baselines.oauth2.rps;
+  const readRatio = gateway.connectionRead.rps / baselines.bare.rps;
+  const overStub = gateway.callbackOneAtATime.p99 - gateway.stubLatency.p99;
+  return [
+    {
+      name: "launch throughput vs @fastify/oauth2's start route (while storing a single-use state)",
+      measured: `${launchRatio.toFixed(2)}x`,
+      target: '>= 1.0x',
+      met: launchRatio >= 1,
+      ...(launchRatio < 1 ? { gap: `${((1 - launchRatio) * 100).toFixed(0)}% below` } : {}),
+    },
+    {
+      name: 'connection read throughput vs the bare Fastify route',
+      measured: `${readRatio.toFixed(2)}x`,
+      target: '>= 0.7x',
+      met: readRatio >= 0.7,
+      ...(readRatio < 0.7 ? { gap: `${((0.7 - readRatio) * 100).toFixed(0)} points below` } : {}),
+    },
+    {
+      name: "callback p99 above the Recall stub's own p99 (1 connection)",
+      measured: `+${overStub.toFixed(1)} ms (${gateway.callbackOneAtATime.p99} ms vs ${gateway.stubLatency.p99} ms)`,
+      target: '<= +5 ms',
+      met: overStub <= 5,
+      ...(overStub > 5 ? { gap: `${(overStub - 5).toFixed(1)} ms over` } : {}),
+    },
+    {
+      name: 'peak RSS under load',
+      measured: `${gateway.peakRssMB.toFixed(0)} MB`,
+      target: '<= 150 MB',
+      met: gateway.peakRssMB <= 150,
+      ...(gateway.peakRssMB > 150 ? { gap: `${(gateway.peakRssMB - 150).toFixed(0)} MB over` } : {}),
+    },
+    {
+      name: 'cold start to ready (the bench entry; src/server.ts alongside)',
+      measured: `${int(gateway.coldStartMs)} ms (src/server.ts: ${int(gateway.serverColdStartMs)} ms)`,
+      target: '< 1000 ms',
+      met: gateway.coldStartMs < 1000 && gateway.serverColdStartMs < 1000,
+      ...(gateway.coldStartMs >= 1000 || gateway.serverColdStartMs >= 1000
+        ? { gap: `${int(Math.max(gateway.coldStartMs, gateway.serverColdStartMs) - 1000)} ms over` }
+        : {}),
+    },
+  ];
+}
+
+export function printReport(results: Results): { targets: Target[] } {
+  const { machine, settings, baselines, gateway } = results;
+  const { bare, oauth2 } = baselines;
+  console.log(
+    `\nZoom Connect Gateway benchmark, ${results.date}\n` +
+      `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGB} GB, node ${machine.node}, ${machine.platform}; ` +
+      `load average ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd.join(' ')} at end\n` +
+      `load: autocannon, ${settings.connections} connections, ${settings.durationS} s runs (${settings.warmupS} s warm-up), ` +
+      `${settings.flows} launches; gateway LOG_LEVEL=${settings.logLevel}, SQLite file store, Recall stub delay ${settings.stubDelayMs} ms` +
+      `${settings.gatewayNodeFlags ? `, gateway node flags: ${settings.gatewayNodeFlags}` : ''}\n`,
+  );
+
+  const rows: [string, LoadResult][] = [
+    ['baseline: bare Fastify route', bare],
+    ['baseline: @fastify/oauth2 start (PKCE)', oauth2],
+    ['connect-session creation', gateway.createSession],
+    ['launch', gateway.launch],
+    [`callback (${settings.connections} connections)`, gateway.callback],
+    ['callback (1 connection)', gateway.callbackOneAtATime],
+    ['connection read', gateway.connectionRead],
+    ['Recall stub create (1 connection)', gateway.stubLatency],
+  ];
+  const header = `${pad('figure', 42)}${padLeft('req/s', 9)}${padLeft('p50 ms', 8)}${padLeft('p99 ms', 8)}   ${pad('vs bare: req/s, p99', 22)}${pad('vs oauth2 start: req/s, p99', 28)}bad answers`;
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  for (const [name, row] of rows) {
+    console.log(
+      `${pad(name, 42)}${padLeft(int(row.rps), 9)}${padLeft(latency(row.p50), 8)}${padLeft(latency(row.p99), 8)}   ` +
+        `${pad(`${ratio(row.rps, bare.rps)}, ${ratio(row.p99, bare.p99)}`, 22)}${pad(`${ratio(row.rps, oauth2.rps)}, ${ratio(row.p99, oauth2.p99)}`, 28)}` +
+        `${row.unexpected + row.errors}`,
+    );
+  }
+  console.log('');
+  const { bare: bareCold, oauth2: oauth2Cold } = results.baselineColdStartMs;
+  console.log(`${pad('peak RSS under load', 42)}gateway ${gateway.peakRssMB.toFixed(0)} MB; bare ${bare.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, bare.peakRssMB)}); oauth2 ${oauth2.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, oauth2.peakRssMB)})`);
+  console.log(`${pad('cold start to ready (median)', 42)}gateway ${int(gateway.coldStartMs)} ms; bare ${int(bareCold)} ms (${ratio(gateway.coldStartMs, bareCold)}); oauth2 ${int(oauth2Cold)} ms (${ratio(gateway.coldStartMs, oauth2Cold)})`);
+  console.log(`${pad('cold start to ready, src/server.ts built', 42)}${int(gateway.serverColdStartMs)} ms (${ratio(gateway.serverColdStartMs, bareCold)} bare)`);
+  const { gc, eventLoopDelayMs } = gateway.duringCallbackOneAtATime;
+  console.log(
+    `${pad('during callback (1 connection)', 42)}${gc.pauses} GC pauses, ${gc.over5ms} over 5 ms (longest ${gc.maxMs} ms); ` +
+      `event loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms`,
+  );
+  const memory = gateway.memoryAtEndMB;
+  console.log(`${pad('gateway memory at the end', 42)}RSS ${memory.rss} MB: V8 heap ${memory.heapUsed} MB used of ${memory.heapTotal} MB, external ${memory.external} MB`);
+  console.log(`${pad('connections stored by the callbacks', 42)}${int(gateway.connections)}`);
+
+  const targets = targetsOf(results);
+  console.log('\ntargets');
+  for (const target of targets) {
+    console.log(`  ${target.met ? 'met   ' : 'MISSED'} ${target.name}: ${target.measured} (target ${target.target})${target.gap ? `, ${target.gap}` : ''}`);
+  }
+  const bad = rows.filter(([, row]) => row.unexpected + row.errors > 0).map(([name]) => name);
+  if (bad.length > 0) console.log(`\nWARNING: unexpected answers or errors in: ${bad.join(', ')} (those figures measured something else)`);
+  return { targets };
+}

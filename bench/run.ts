@@ -1,0 +1,258 @@
+// npm run bench: the built gateway under load, next to its baselines measured in the same run.
+// 1. esbuild bundles the gateway's bench entry, the baselines and src/server.ts into bench/.build/ (node runs them).
+// 2. Cold starts: each bundle, from spawn to its first 200 on the readiness route.
+// 3. Load, with autocannon in this process against one server process at a time, on 127.0.0.1 only: the bare
+//    Fastify route, @fastify/oauth2's start route (PKCE), then the gateway (SQLite file store, in-process Recall
+//    stub): session creation, launch, callback, connection read, and the stub's own latency.
+// 4. bench/results.json, and a table of every figure with its ratio to the baselines and the targets.
+// Every load is bounded by a request count or a duration, and by a wall-clock watchdog.
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { load, type LoadResult } from './load.js';
+import { coldStarts, startServer, type ServerProcess } from './processes.js';
+import { startRecallStub } from './recall-stub.js';
+import { printReport, type Results } from './report.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const buildDir = path.join(root, 'bench/.build');
+const numberFrom = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const settings = {
+  connections: numberFrom('BENCH_CONNECTIONS', 10),
+  durationS: numberFrom('BENCH_DURATION_S', 10),
+  warmupS: numberFrom('BENCH_WARMUP_S', 3),
+  /** Launches measured; sessions and callbacks are sized from it. */
+  flows: numberFrom('BENCH_FLOWS', 12_000),
+  coldStartSamples: numberFrom('BENCH_COLD_STARTS', 5),
+  logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  /** node flags for the gateway's process only, e.g. "--max-old-space-size=96" (none by default). */
+  gatewayNodeFlags: process.env.BENCH_GATEWAY_NODE_FLAGS ?? '',
+  stubDelayMs: numberFrom('BENCH_STUB_DELAY_MS', 0),
+};
+
+const apiKey = 'bench-gateway-api-key-0123456789';
+const oauthAppId = '9a03bb66-31f6-4272-8074-38c7c675ecb0';
+const zoomClientId = 'slSJlqiDrYRufiuCxVlIuQ';
+const returnTo = 'https://app.example.com/settings';
+const bundle = (name: string) => path.join(buildDir, `${name}.mjs`);
+
+async function buildBundles(): Promise<number> {
+  const started = performance.now();
+  await build({
+    entryPoints: { gateway: 'bench/gateway-entry.ts', baseline: 'bench/baseline-entry.ts', server: 'src/server.ts' },
+    absWorkingDir: root,
+    outdir: buildDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // node_modules stay node_modules: the bundle holds the gateway's own code (src/, generated/, mocks/).
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return performance.now() - started;
+}
+
+function gatewayEnv(dataDir: string, name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    ZOOM_REDIRECT_URI: 'http://127.0.0.1:3000/v1/connect/zoom/callback',
+    DATABASE_URL: `sqlite:${path.join(dataDir, `${name}.db`)}`,
+    GATEWAY_API_KEYS: apiKey,
+    RECALL_API_KEY: 'bench-recall-api-key',
+    RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
+    ZOOM_CLIENT_ID: zoomClientId,
+    ALLOWED_RETURN_ORIGINS: 'https://app.example.com',
+    HEALTH_SYNC_INTERVAL_S: '0',
+    LOG_LEVEL: settings.logLevel,
+    BENCH_STUB_DELAY_MS: String(settings.stubDelayMs),
+    ...extra,
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function measureColdStarts(dataDir: string, recallUrl: string) {
+  let n = 0;
+  const samples = settings.coldStartSamples;
+  const gateway = await coldStarts(bundle('gateway'), [], () => gatewayEnv(dataDir, `cold-${++n}`), '/readyz', samples);
+  const server = await coldStarts(bundle('server'), [], () => gatewayEnv(dataDir, `cold-${++n}`, { RECALL_BASE_URL: recallUrl }), '/readyz', samples);
+  const bare = await coldStarts(bundle('baseline'), ['bare'], () => ({}), '/ready', samples);
+  const oauth2 = await coldStarts(bundle('baseline'), ['oauth2'], () => ({}), '/ready', samples);
+  return { gateway: median(gateway), server: median(server), bare: median(bare), oauth2: median(oauth2), samples: { gateway, server, bare, oauth2 } };
+}
+
+/** A warm-up, then the measured run, of a GET that always answers `status`; the server's peak memory after. */
+async function measureRoute(server: ServerProcess, routePath: string, status: number): Promise<LoadResult & { peakRssMB: number }> {
+  const options = { url: `http://127.0.0.1:${server.port}`, path: routePath, connections: settings.connections, expect: (s: number) => s === status, maxSeconds: 120 };
+  await load({ ...options, durationS: settings.warmupS });
+  const result = await load({ ...options, durationS: settings.durationS });
+  return { ...result, peakRssMB: (await server.stats()).maxRssBytes / 2 ** 20 };
+}
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
+
+async function measureGateway(server: ServerProcess) {
+  const url = `http://127.0.0.1:${server.port}`;
+  const C = settings.connections;
+  const common = { url, maxSeconds: 300 };
+
+  // The stub's own latency: a create, straight to it, one at a time (as one callback makes it).
+  const stub = { ...common, url: server.stubUrl!, method: 'POST' as const, path: '/api/v2/zoom-oauth-credentials/', connections: 1, expect: (s: number) => s === 201 };
+  const stubBody = JSON.stringify({ oauth_app: oauthAppId, authorization_code: { code: 'c', redirect_uri: 'http://127.0.0.1:3000/v1/connect/zoom/callback', code_verifier: 'v'.repeat(43) } });
+  const stubHeaders = { 'content-type': 'application/json', authorization: 'Token bench-recall-api-key' };
+  await load({ ...stub, body: stubBody, headers: stubHeaders, durationS: 1 });
+  const stubLatency = await load({ ...stub, body: stubBody, headers: stubHeaders, durationS: Math.max(2, settings.durationS / 2) });
+
+  // Connect sessions, one end user each; their launch codes feed the launches.
+  const launchCodes: string[] = [];
+  let users = 0;
+  const createSessions = (amount: number) =>
+    load({
+      ...common,
+      method: 'POST',
+      path: '/v1/connect-sessions',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      connections: C,
+      amount,
+      setup: (request) => ({ ...request, body: JSON.stringify({ end_user_id: `bench_user_${++users}`, return_to: returnTo }) }),
+      onResponse: (status, body) => {
+        if (status === 201) launchCodes.push(new URL((JSON.parse(body) as { connect_url: string }).connect_url).searchParams.get('launch')!);
+      },
+      expect: (status) => status === 201,
+    });
+  await createSessions(1000);
+  const createSession = await createSessions(settings.flows + 100);
+
+  // Launches: each uses one launch code; the state and the binding cookie feed the callbacks.
+  const callbacks: { path: string; cookie: string }[] = [];
+  let codes = 0;
+  const launches = (amount: number) =>
+    load({
+      ...common,
+      path: '/v1/connect/zoom',
+      connections: C,
+      amount,
+      setup: (request) => ({ ...request, path: `/v1/connect/zoom?launch=${launchCodes.shift() ?? 'exhausted'}` }),
+      onResponse: (status, _body, headers) => {
+        if (status !== 302) return;
+        const state = new URL(first(headers.location)).searchParams.get('state')!;
+        callbacks.push({ path: `/v1/connect/zoom/callback?code=bench-code-${++codes}&state=${state}`, cookie: first(headers['set-cookie']).split(';')[0]! });
+      },
+      expect: (status) => status === 302,
+    });
+  await launches(1000);
+  const launch = await launches(settings.flows);
+
+  // Callbacks: the state consumed, the code registered at the Recall stub, the connection stored, 303 back.
+  const connectionIds: string[] = [];
+  const connected = (status: number, headers: Record<string, string | string[]>) =>
+    status === 303 && new URL(first(headers.location)).searchParams.get('zoom_connect') === 'connected';
+  const finish = (amount: number, connections: number) =>
+    load({
+      ...common,
+      path: '/v1/connect/zoom/callback',
+      connections,
+      amount,
+      setup: (request) => {
+        const next = callbacks.shift();
+        return { ...request, path: next?.path ?? '/v1/connect/zoom/callback?state=exhausted', headers: { cookie: next?.cookie ?? '' } };
+      },
+      onResponse: (status, _body, headers) => {
+        if (connected(status, headers)) connectionIds.push(new URL(first(headers.location)).searchParams.get('connection_id')!);
+      },
+      expect: connected,
+    });
+  await finish(500, C);
+  const callback = await finish(Math.floor(settings.flows * 0.6), C);
+  // What the one-at-a-time callbacks waited on besides their own work: GC pauses and a late event loop.
+  await server.stats(true);
+  const callbackOneAtATime = await finish(Math.min(2000, Math.floor(settings.flows * 0.2)), 1);
+  const { gc, eventLoopDelayMs } = await server.stats(true);
+
+  // Connection reads by id, across the connections just made.
+  let next = 0;
+  const reads = (durationS: number) =>
+    load({
+      ...common,
+      path: '/v1/connections',
+      headers: { authorization: `Bearer ${apiKey}` },
+      connections: C,
+      durationS,
+      setup: (request) => ({ ...request, path: `/v1/connections/${connectionIds[next++ % connectionIds.length]}` }),
+      expect: (status) => status === 200,
+    });
+  await reads(settings.warmupS);
+  const connectionRead = await reads(settings.durationS);
+
+  const peakRssMB = (await server.stats()).maxRssBytes / 2 ** 20;
+  const memory = await server.stats();
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  return {
+    createSession,
+    launch,
+    callback,
+    callbackOneAtATime,
+    duringCallbackOneAtATime: { gc, eventLoopDelayMs },
+    stubLatency,
+    connectionRead,
+    peakRssMB,
+    memoryAtEndMB: { rss: mb(memory.rssBytes), heapUsed: mb(memory.heapUsedBytes), heapTotal: mb(memory.heapTotalBytes), external: mb(memory.externalBytes) },
+    connections: connectionIds.length,
+  };
+}
+
+async function main(): Promise<void> {
+  const loadAverageAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
+  if (loadAverageAtStart[0]! > os.availableParallelism() / 2) {
+    console.log(`WARNING: the machine is busy (load average ${loadAverageAtStart.join(', ')} on ${os.availableParallelism()} CPUs): the figures will be low and noisy.`);
+  }
+  const dataDir = mkdtempSync(path.join(process.env.BENCH_DB_DIR ?? os.tmpdir(), 'zcg-bench-'));
+  const recallStub = await startRecallStub({ oauthAppId, zoomClientId });
+  try {
+    console.log('building bench/.build/ with esbuild...');
+    const buildMs = await buildBundles();
+    console.log(`measuring cold starts (${settings.coldStartSamples} each)...`);
+    const coldStart = await measureColdStarts(dataDir, recallStub.url);
+
+    console.log('measuring the bare Fastify route...');
+    const bareServer = await startServer(bundle('baseline'), ['bare'], {});
+    const bare = await measureRoute(bareServer, '/bare', 200).finally(() => bareServer.stop());
+    console.log("measuring @fastify/oauth2's start route (PKCE)...");
+    const oauth2Server = await startServer(bundle('baseline'), ['oauth2'], {});
+    const oauth2 = await measureRoute(oauth2Server, '/login/zoom', 302).finally(() => oauth2Server.stop());
+    console.log('measuring the gateway (SQLite, in-process Recall stub)...');
+    const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), settings.gatewayNodeFlags.split(' ').filter(Boolean));
+    const gateway = await measureGateway(gatewayServer).finally(() => gatewayServer.stop());
+
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.availableParallelism(),
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        loadAverageAtStart,
+        loadAverageAtEnd: os.loadavg().map((value) => Math.round(value * 100) / 100),
+      },
+      settings: { ...settings, buildMs: Math.round(buildMs) },
+      baselines: { bare, oauth2 },
+      gateway: { ...gateway, coldStartMs: coldStart.gateway, serverColdStartMs: coldStart.server },
+      baselineColdStartMs: { bare: coldStart.bare, oauth2: coldStart.oauth2 },
+      coldStartSamplesMs: coldStart.samples,
+    };
+    const report = printReport(results);
+    writeFileSync(path.join(root, 'bench/results.json'), `${JSON.stringify({ ...results, targets: report.targets }, null, 2)}\n`);
+    console.log('\nwritten: bench/results.json');
+  } finally {
+    await recallStub.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,293 @@
+// A stateful stand-in for Recall's Zoom OAuth credential API (Zoom's side is fake-zoom.ts), for the fault and
+// fuzz suites (Prism answers from examples and keeps no state, so it cannot tell whether the gateway's view
+// of the credentials matches Recall's). It keeps Recall's rules: one credential per Zoom identity (the Zoom
+// user for a user-level app, the Zoom account for an account-level one), single-use authorization codes, and
+// a token exchange that checks the PKCE verifier and the redirect URI the code was issued for.
+// It is a fetch function (in-process, for createRecallClient) and can also listen on 127.0.0.1 over HTTP (for
+// a gateway running in another process).
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { FakeZoom } from './fake-zoom.js';
+
+export { FakeZoom, type ZoomIdentity } from './fake-zoom.js';
+
+export interface FakeCredential {
+  id: string;
+  oauth_app: string;
+  status: 'healthy' | 'unhealthy';
+  user_id: string;
+  account_id: string;
+  access_token_callback_url: null;
+  created_at: string;
+  meeting_sync_status: 'not_started';
+}
+
+export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'app';
+
+export const faultKinds = ['503', '429', 'timeout_before', 'timeout_after', 'reset_before', 'reset_after'] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+export interface FakeRecallOptions {
+  apiKey: string;
+  oauthAppId: string;
+  zoomClientId: string;
+  zoom: FakeZoom;
+  kind: 'user_level' | 'account_level';
+  /**
+   * What a create for a Zoom identity that already has a credential answers: `update` is Recall's current
+   * behaviour (200, the same credential); `legacy` is the 400 naming the conflicting Zoom id.
+   */
+  reauthorization: 'update' | 'legacy';
+  /** legacy: whether the refused create spent the code anyway (then the gateway must send the user through Zoom again). */
+  conflictSpendsCode?: () => boolean;
+  /** Credentials per list page; small, so the gateway's cursor-following runs. */
+  pageSize?: number;
+  baseUrl?: string;
+  /** Called before Recall acts on a call, and after it acted but before it answers: a test may hold either. */
+  gate?: (operation: RecallOperation, phase: 'before' | 'after') => Promise<void> | void;
+}
+
+export interface FaultPlan {
+  /** Share of calls that fail, 0 to 1. */
+  rate: number;
+  random: () => number;
+  kinds?: readonly FaultKind[];
+}
+
+const CREDENTIALS = '/api/v2/zoom-oauth-credentials/';
+
+function operationOf(method: string, pathname: string): { operation: RecallOperation; id?: string } | undefined {
+  if (pathname === CREDENTIALS) return method === 'POST' ? { operation: 'create' } : method === 'GET' ? { operation: 'list' } : undefined;
+  const validate = /^\/api\/v2\/zoom-oauth-credentials\/([^/]+)\/validate\/$/.exec(pathname);
+  if (validate) return method === 'POST' ? { operation: 'validate', id: validate[1] } : undefined;
+  const one = /^\/api\/v2\/zoom-oauth-credentials\/([^/]+)\/$/.exec(pathname);
+  if (one) return method === 'GET' ? { operation: 'retrieve', id: one[1] } : method === 'DELETE' ? { operation: 'delete', id: one[1] } : undefined;
+  const app = /^\/api\/v2\/zoom-oauth-apps\/([^/]+)\/$/.exec(pathname);
+  if (app && method === 'GET') return { operation: 'app', id: app[1] };
+  return undefined;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const empty = (status: number) => new Response(null, { status, headers: { 'content-length': '0' } });
+
+/** Never answers: only the caller's own deadline ends it (bounded anyway, so a test cannot hang on it). */
+function hang(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    const bound = setTimeout(() => reject(new Error('FakeRecall: nobody aborted a hung call within 10 s')), 10_000);
+    const abort = () => {
+      clearTimeout(bound);
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
+  });
+}
+
+const connectionReset = () =>
+  new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+
+export class FakeRecall {
+  readonly baseUrl: string;
+  readonly credentials = new Map<string, FakeCredential>();
+  /** Every call received, with what it got: a status, or the fault injected. */
+  readonly calls: { operation: RecallOperation; outcome: number | FaultKind; id?: string }[] = [];
+  faults: FaultPlan | undefined;
+  /** Authorization codes a create brought to Recall, whatever became of that create. */
+  readonly receivedCodes = new Set<string>();
+  /** Credentials deleted by a call whose answer was then lost (the gateway could not know they were gone). */
+  readonly lostDeletes = new Set<string>();
+  private readonly scripts = new Map<RecallOperation, (FaultKind | null)[]>();
+
+  constructor(private readonly options: FakeRecallOptions) {
+    this.baseUrl = options.baseUrl ?? 'https://recall.fake';
+  }
+
+  /** The Zoom id Recall keeps one credential per. */
+  keyOf(credential: { user_id: string; account_id: string }): string {
+    return this.options.kind === 'account_level' ? credential.account_id : credential.user_id;
+  }
+
+  /** The next calls of `operation` get these faults, in order (null: no fault), before any random one. */
+  script(operation: RecallOperation, ...faults: (FaultKind | null)[]): void {
+    this.scripts.set(operation, [...(this.scripts.get(operation) ?? []), ...faults]);
+  }
+
+  private faultFor(operation: RecallOperation): FaultKind | undefined {
+    const scripted = this.scripts.get(operation)?.shift();
+    if (scripted !== undefined) return scripted ?? undefined;
+    return this.faults && this.faults.random() < this.faults.rate ? this.pickFault(this.faults) : undefined;
+  }
+
+  /** A fetch for createRecallClient: Recall's answers, with faults injected per `script` and `faults`. */
+  readonly fetch = (async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const route = operationOf(request.method, new URL(request.url).pathname);
+    const fault = route ? this.faultFor(route.operation) : undefined;
+    if (!fault) return this.handle(request);
+    this.calls.push({ operation: route!.operation, outcome: fault, id: route!.id });
+    switch (fault) {
+      case '503':
+        return json(503, { detail: 'Service temporarily unavailable, try again later.' });
+      case '429':
+        return json(429, { detail: 'Request was throttled.' }, { 'retry-after': '1' });
+      case 'timeout_before':
+        return hang(request.signal);
+      case 'timeout_after':
+        await this.actThenLoseAnswer(request, route!);
+        return hang(request.signal);
+      case 'reset_before':
+        throw connectionReset();
+      case 'reset_after':
+        await this.actThenLoseAnswer(request, route!);
+        throw connectionReset();
+    }
+  }) as typeof fetch;
+
+  private async actThenLoseAnswer(request: Request, route: { operation: RecallOperation; id?: string }): Promise<void> {
+    const response = await this.handle(request, { record: false });
+    if (route.operation === 'delete' && response.status === 204) this.lostDeletes.add(route.id!);
+  }
+
+  private pickFault(plan: FaultPlan): FaultKind {
+    const kinds = plan.kinds ?? faultKinds;
+    return kinds[Math.floor(plan.random() * kinds.length)]!;
+  }
+
+  /** Recall acting on one request. */
+  async handle(request: Request, { record = true } = {}): Promise<Response> {
+    const url = new URL(request.url);
+    const route = operationOf(request.method, url.pathname);
+    if (!route) return json(404, { detail: 'Not found.' });
+    const answer = async () => {
+      if (request.headers.get('authorization') !== `Token ${this.options.apiKey}`) return json(401, { detail: 'Invalid token.' });
+      if (route.operation === 'create') {
+        const body = (await request.clone().json().catch(() => undefined)) as CreateBody | undefined;
+        if (body?.authorization_code?.code) this.receivedCodes.add(body.authorization_code.code);
+      }
+      await this.options.gate?.(route.operation, 'before');
+      const response = await this.act(route.operation, route.id, url, request);
+      await this.options.gate?.(route.operation, 'after');
+      return response;
+    };
+    const response = await answer();
+    if (record) this.calls.push({ operation: route.operation, outcome: response.status, id: route.id });
+    return response;
+  }
+
+  private async act(operation: RecallOperation, id: string | undefined, url: URL, request: Request): Promise<Response> {
+    switch (operation) {
+      case 'create':
+        return this.create((await request.json()) as CreateBody);
+      case 'list':
+        return this.list(url.searchParams);
+      case 'retrieve': {
+        const credential = this.credentials.get(id!);
+        return credential ? json(200, credential) : json(404, { detail: 'Not found.' });
+      }
+      case 'delete':
+        return this.credentials.delete(id!) ? empty(204) : json(404, { detail: 'Not found.' });
+      case 'validate':
+        return this.credentials.has(id!) ? empty(200) : json(404, { detail: 'Not found.' });
+      case 'app':
+        if (id !== this.options.oauthAppId) return json(404, { detail: 'Not found.' });
+        return json(200, { id, kind: this.options.kind, client_id: this.options.zoomClientId, webhook_last_validation: null, created_at: '2025-01-09T12:24:10.551032Z' });
+    }
+  }
+
+  private create(body: CreateBody): Response {
+    if (body.oauth_app !== this.options.oauthAppId) return json(400, { detail: 'Unknown oauth_app.' });
+    const grant = body.authorization_code;
+    const issued = this.options.zoom.exchange(grant.code, grant.code_verifier ?? '', grant.redirect_uri);
+    if (issued === 'invalid_grant') return json(400, { detail: 'Failed to exchange the authorization code: invalid_grant' });
+    const identity = { user_id: issued.identity.userId, account_id: issued.identity.accountId };
+    const existing = [...this.credentials.values()].find((credential) => this.keyOf(credential) === this.keyOf(identity));
+    if (existing && this.options.reauthorization === 'legacy') {
+      if (this.options.conflictSpendsCode?.()) issued.spent = true;
+      return json(400, {
+        detail: 'A credential for this Zoom identity already exists.',
+        ...(this.options.kind === 'account_level'
+          ? { conflicting_zoom_account_id: existing.account_id }
+          : { conflicting_zoom_user_id: existing.user_id }),
+      });
+    }
+    issued.spent = true;
+    if (existing) {
+      Object.assign(existing, identity, { status: 'healthy' });
+      return json(200, existing);
+    }
+    const credential: FakeCredential = {
+      id: randomUUID(),
+      oauth_app: this.options.oauthAppId,
+      status: 'healthy',
+      ...identity,
+      access_token_callback_url: null,
+      created_at: new Date().toISOString(),
+      meeting_sync_status: 'not_started',
+    };
+    this.credentials.set(credential.id, credential);
+    return json(201, credential);
+  }
+
+  private list(query: URLSearchParams): Response {
+    if (query.get('oauth_app') !== this.options.oauthAppId) return json(400, { detail: 'oauth_app is required.' });
+    const matches = [...this.credentials.values()].filter(
+      (credential) =>
+        (!query.has('user_id') || credential.user_id === query.get('user_id')) &&
+        (!query.has('account_id') || credential.account_id === query.get('account_id')) &&
+        (!query.has('status') || credential.status === query.get('status')),
+    );
+    const pageSize = this.options.pageSize ?? 2;
+    const offset = Number(query.get('cursor') ?? '0');
+    const results = matches.slice(offset, offset + pageSize);
+    const next = offset + pageSize < matches.length ? `${this.baseUrl}${CREDENTIALS}?cursor=${offset + pageSize}` : null;
+    return json(200, { next, previous: null, results });
+  }
+
+  /** Serves Recall over HTTP on 127.0.0.1 (a free port), for a gateway in another process. */
+  async listen(): Promise<{ url: string; close(): Promise<void> }> {
+    const server: Server = createServer((incoming, outgoing) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers.set(name, value);
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        const request = new Request(`http://127.0.0.1${incoming.url}`, { method: incoming.method, headers, body });
+        this.handle(request)
+          .then(async (response) => {
+            outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+            outgoing.end(Buffer.from(await response.arrayBuffer()));
+          })
+          .catch(() => outgoing.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+}
+
+interface CreateBody {
+  oauth_app: string;
+  authorization_code: { code: string; redirect_uri: string; code_verifier?: string };
+}
+
+/** A seeded PRNG (mulberry32): a failing run is replayed with the seed it prints. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,84 @@
+// The real gateway (buildApp, SQLite, the real Recall client with its timeouts and retries) on the fake Recall,
+// in-process. Retries do not wait (a no-op sleep) and a Recall "timeout" lasts timeoutMs, so hundreds of
+// flows with faults run in seconds.
+import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createRecallClient } from '../../src/recall/client.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/store.js';
+import { baseEnv, testRecallKey, oauthAppId, zoomClientId } from '../support/gateway.js';
+import { injectSend, type Send } from './browser.js';
+import { FakeRecall, FakeZoom, type FakeRecallOptions } from './fake-recall.js';
+
+export interface GatewayUnderTest {
+  app: FastifyInstance;
+  store: Store;
+  config: Config;
+  recall: FakeRecall;
+  zoom: FakeZoom;
+  /** Log lines the app wrote (JSON text). */
+  logs: string[];
+  send: Send;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions extends Partial<Pick<FakeRecallOptions, 'kind' | 'reauthorization' | 'conflictSpendsCode' | 'pageSize' | 'gate'>> {
+  env?: Record<string, string>;
+  /** The Recall client's deadline per call: what a fault "timeout" costs. */
+  recallTimeoutMs?: number;
+  databaseUrl?: string;
+}
+
+export async function startGateway(options: GatewayOptions = {}): Promise<GatewayUnderTest> {
+  const zoom = new FakeZoom();
+  const recall = new FakeRecall({
+    apiKey: testRecallKey,
+    oauthAppId,
+    zoomClientId,
+    zoom,
+    kind: options.kind ?? 'user_level',
+    reauthorization: options.reauthorization ?? 'update',
+    conflictSpendsCode: options.conflictSpendsCode,
+    pageSize: options.pageSize,
+    gate: options.gate,
+  });
+  const config = loadConfig({ ...baseEnv(recall.baseUrl), ...options.env });
+  const store = await openStore(options.databaseUrl ?? 'sqlite::memory:');
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const client = createRecallClient({
+    baseUrl: config.recall.baseUrl,
+    apiKey: config.recall.apiKey,
+    oauthAppId: config.recall.oauthAppId,
+    fetch: recall.fetch,
+    sleep: async () => {},
+    timeoutMs: options.recallTimeoutMs ?? 20,
+  });
+  const app = await buildApp({
+    deps: { config, store, recall: client, now: () => new Date() },
+    logStream,
+    // Many flows from one address in a second: the limits are the rate-limit suite's business, not this one's.
+    rateLimits: { sessionsPerMinute: 1_000_000, browserPerMinute: 1_000_000 },
+  });
+  await app.ready();
+  return {
+    app,
+    store,
+    config,
+    recall,
+    zoom,
+    logs,
+    send: injectSend(app),
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Logs are kept, shipped and read by many: they must hold no secret of a flow. Every path a flow can take is
+// run at LOG_LEVEL=trace (everything the gateway and its Recall client can write), then the captured log is
+// searched for each secret seen on the way: Zoom's codes, the states, the PKCE verifiers, the session token, the
+// launch code, the binding cookie values, the Recall API key and the gateway API keys.
+import { describe, expect, it } from 'vitest';
+import { testApiKey, testRecallKey } from '../support/gateway.js';
+import { useConfiguredGateway, type ConfiguredGateway } from './configured-gateway.js';
+
+const otherApiKey = 'test-gateway-api-key-0002';
+
+class Secrets {
+  readonly values = new Map<string, string>();
+  add(name: string, value: string | null | undefined): void {
+    if (!value) throw new Error(`no ${name} to look for`);
+    this.values.set(`${name} #${this.values.size}`, value);
+  }
+}
+
+/** Session, launch, then Zoom's answer(s): follows the gateway's restart through Zoom once when it asks. */
+async function runFlow(g: ConfiguredGateway, secrets: Secrets, label: string, zoomAnswers: Record<string, string>[]) {
+  const session = await g.request({
+    method: 'POST',
+    url: '/v1/connect-sessions',
+    headers: { authorization: `Bearer ${testApiKey}` },
+    payload: { end_user_id: `user_${label}`, return_to: 'https://app.example.com/settings' },
+  });
+  expect(session.statusCode).toBe(201);
+  const { token, connect_url: connectUrl } = session.json() as { token: string; connect_url: string };
+  secrets.add('session token', token);
+  secrets.add('launch code', new URL(connectUrl).searchParams.get('launch'));
+  let answer = await g.request({ method: 'GET', url: new URL(connectUrl).pathname + new URL(connectUrl).search });
+  for (const zoomAnswer of zoomAnswers) {
+    expect(answer.statusCode).toBe(302);
+    const state = new URL(String(answer.headers.location)).searchParams.get('state');
+    const cookie = answer.cookies.find((c) => c.value !== '')!;
+    secrets.add('state', state);
+    secrets.add('binding cookie', cookie.value);
+    if (zoomAnswer.code) secrets.add('Zoom code', zoomAnswer.code);
+    answer = await g.request({
+      method: 'GET',
+      url: `/v1/connect/zoom/callback?${new URLSearchParams({ ...zoomAnswer, state: state! })}`,
+      cookies: { [cookie.name]: cookie.value },
+    });
+  }
+  expect(answer.statusCode).toBe(303);
+  return { token, result: Object.fromEntries(new URL(String(answer.headers.location)).searchParams) };
+}
+
+function expectNoSecretIn(g: ConfiguredGateway, secrets: Secrets) {
+  for (const call of g.recall.calls) {
+    const verifier = (call.body as { authorization_code?: { code_verifier?: string } } | undefined)?.authorization_code?.code_verifier;
+    if (verifier) secrets.add('PKCE verifier', verifier);
+  }
+  secrets.add('Recall API key', testRecallKey);
+  secrets.add('gateway API key', testApiKey);
+  secrets.add('second gateway API key', otherApiKey);
+  const log = g.logs.join('');
+  expect(g.logs.length).toBeGreaterThan(5);
+  expect(log).toContain('"component":"recall"'); // the Recall client's own lines are in the capture
+  const leaked = [...secrets.values].filter(([, value]) => log.includes(value)).map(([name]) => name);
+  expect(leaked).toEqual([]);
+  // Nor anything shaped like a bearer, a Recall token header or a cookie pair.
+  expect(log).not.toMatch(/Bearer [A-Za-z0-9_-]{8,}|Token [A-Za-z0-9_-]{8,}|zcg-flow-[A-Za-z0-9_-]+=[A-Za-z0-9_-]{8,}/);
+}
+
+describe('logs of every path of a flow, at LOG_LEVEL=trace', () => {
+  const g = useConfiguredGateway({ env: { LOG_LEVEL: 'trace' } });
+
+  it('hold none of the code, state, verifier, session token, launch code, binding cookie, Recall key or gateway keys', async () => {
+    const secrets = new Secrets();
+    // Connected at once.
+    g.recall.prefer('create', 'code=201, example=created');
+    const connected = await runFlow(g, secrets, 'a', [{ code: 'zoom-code-Aq1Sw2De3Fr4Gt5' }]);
+    expect(connected.result.zoom_connect).toBe('connected');
+    // Recall overloaded, then connected on the retry (the client logs the retry).
+    g.recall.prefer('create', 'code=503', 'code=201, example=created');
+    expect((await runFlow(g, secrets, 'b', [{ code: 'zoom-code-Hy6Ju7Ki8Lo9Pm0' }])).result.zoom_connect).toBe('connected');
+    // Recall refuses the code.
+    g.recall.prefer('create', 'code=400, example=invalid_grant');
+    expect((await runFlow(g, secrets, 'c', [{ code: 'zoom-code-Zx1Cv2Bn3Mq4Wp5' }])).result.error).toBe('recall_invalid_grant');
+    // Legacy conflict, code spent on the way: through Zoom once more, then connected.
+    g.recall.prefer('create', 'code=400, example=conflict_account', 'code=400, example=invalid_grant', 'code=201, example=created');
+    g.recall.prefer('list', 'code=200, example=conflicting_account_page');
+    const restarted = await runFlow(g, secrets, 'd', [{ code: 'zoom-code-Rt6Yu7Io8Pa9Sd0' }, { code: 'zoom-code-Fg1Hj2Kl3Qw4Er5' }]);
+    expect(restarted.result.zoom_connect).toBe('connected');
+    // Declined at Zoom, with a description Zoom chose.
+    expect((await runFlow(g, secrets, 'e', [{ error: 'access_denied', error_description: 'The user denied' }])).result.error).toBe('access_denied');
+    // The end user's frontend and the app's backend at work, a wrong key among them.
+    expect((await g.request({ method: 'GET', url: '/v1/me/connection', headers: { authorization: `Bearer ${connected.token}` } })).statusCode).toBe(200);
+    expect((await g.request({ method: 'GET', url: '/v1/connections', headers: { authorization: `Bearer ${otherApiKey}` } })).statusCode).toBe(200);
+    expect((await g.request({ method: 'GET', url: '/v1/connections', headers: { authorization: `Bearer ${testApiKey.slice(0, -1)}x` } })).statusCode).toBe(401);
+    g.recall.prefer('delete', 'code=204');
+    expect((await g.request({ method: 'DELETE', url: '/v1/me/connection', headers: { authorization: `Bearer ${connected.token}` } })).statusCode).toBe(204);
+
+    expectNoSecretIn(g, secrets);
+  });
+
+  it('hold no secret when the callback fails unexpectedly (an error with a stack is logged)', async () => {
+    const secrets = new Secrets();
+    g.recall.prefer('create', 'code=201, example=created');
+    const saveConnection = g.store.saveConnection.bind(g.store);
+    g.store.saveConnection = async () => {
+      throw new Error('disk I/O error');
+    };
+    try {
+      expect((await runFlow(g, secrets, 'f', [{ code: 'zoom-code-Ui8Op9As0Df1Gh2' }])).result.error).toBe('internal_error');
+    } finally {
+      g.store.saveConnection = saveConnection;
+    }
+    expect(g.logs.join('')).toContain('disk I/O error');
+    expectNoSecretIn(g, secrets);
+  });
+});
