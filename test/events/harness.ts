@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -16,7 +15,7 @@ import { createGatewayMetrics, type GatewayMetrics } from '../../src/metrics/gat
 import { createRecallClient } from '../../src/recall/client.js';
 import type { RecallApi } from '../../src/recall/recall-api.js';
 import { openStore } from '../../src/store/index.js';
-import { baseEnv, type TestGateway } from '../support/gateway.js';
+import { baseEnv, type TestGateway, captureLogs } from '../support/gateway.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
 import { specProblems } from '../support/spec-responses.js';
 
@@ -55,13 +54,7 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
   async function build(databaseFile: string, appOptions: HarnessOptions['app']) {
     const config = loadConfig({ ...baseEnv(recall.url), ...options.env?.(recall.url) });
     const store = await openStore(`sqlite:${databaseFile}`);
-    const logs: string[] = [];
-    const logStream = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
+    const { logs, stream: logStream } = captureLogs();
     const metrics = createGatewayMetrics();
     // The budget's clock is the test's: a 429 pause or a full window passes when the test says so.
     const listBudget = new RequestBudget({

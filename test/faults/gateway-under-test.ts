@@ -2,13 +2,12 @@
 // in-process. Retries do not wait (a no-op sleep) and a Recall "timeout" lasts timeoutMs, so hundreds of
 // flows with faults run in seconds.
 import type { FastifyInstance } from 'fastify';
-import { Writable } from 'node:stream';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createRecallClient } from '../../src/recall/client.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
-import { baseEnv, testRecallKey, oauthAppId, zoomClientId } from '../support/gateway.js';
+import { baseEnv, captureLogs, testRecallKey, oauthAppId, zoomClientId } from '../support/gateway.js';
 import { injectSend, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type FakeRecallOptions } from './fake-recall.js';
 
@@ -46,13 +45,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   });
   const config = loadConfig({ ...baseEnv(recall.baseUrl), ...options.env });
   const store = await openStore(options.databaseUrl ?? 'sqlite::memory:');
-  const logs: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { logs, stream: logStream } = captureLogs();
   const client = createRecallClient({
     baseUrl: config.recall.baseUrl,
     apiKey: config.recall.apiKey,

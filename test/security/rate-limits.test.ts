@@ -5,14 +5,13 @@
 import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/connect/secrets.js';
-import { testApiKey } from '../support/gateway.js';
-import { useConfiguredGateway } from './configured-gateway.js';
+import { testApiKey, useGateway } from '../support/gateway.js';
 
 const LIMIT = 3;
 const json = { accept: 'application/json' };
 
 describe('rate limits', () => {
-  const g = useConfiguredGateway({ rateLimits: { sessionsPerMinute: LIMIT, browserPerMinute: LIMIT } });
+  const g = useGateway({}, { rateLimits: { sessionsPerMinute: LIMIT, browserPerMinute: LIMIT } });
 
   const createSession = (authorization = `Bearer ${testApiKey}`) =>
     g.request({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization, ...json }, payload: { end_user_id: 'user_42' } });

@@ -3,8 +3,7 @@
 // searched for each secret seen on the way: Zoom's codes, the states, the PKCE verifiers, the session token, the
 // launch code, the binding cookie values, the Recall API key and the gateway API keys.
 import { describe, expect, it } from 'vitest';
-import { testApiKey, testRecallKey } from '../support/gateway.js';
-import { useConfiguredGateway, type ConfiguredGateway } from './configured-gateway.js';
+import { testApiKey, testRecallKey, useGateway, type TestGateway } from '../support/gateway.js';
 
 const otherApiKey = 'test-gateway-api-key-0002';
 
@@ -17,7 +16,7 @@ class Secrets {
 }
 
 /** Session, launch, then Zoom's answer(s): follows the gateway's restart through Zoom once when it asks. */
-async function runFlow(g: ConfiguredGateway, secrets: Secrets, label: string, zoomAnswers: Record<string, string>[]) {
+async function runFlow(g: TestGateway, secrets: Secrets, label: string, zoomAnswers: Record<string, string>[]) {
   const session = await g.request({
     method: 'POST',
     url: '/v1/connect-sessions',
@@ -46,7 +45,7 @@ async function runFlow(g: ConfiguredGateway, secrets: Secrets, label: string, zo
   return { token, result: Object.fromEntries(new URL(String(answer.headers.location)).searchParams) };
 }
 
-function expectNoSecretIn(g: ConfiguredGateway, secrets: Secrets) {
+function expectNoSecretIn(g: TestGateway, secrets: Secrets) {
   for (const call of g.recall.calls) {
     const verifier = (call.body as { authorization_code?: { code_verifier?: string } } | undefined)?.authorization_code?.code_verifier;
     if (verifier) secrets.add('PKCE verifier', verifier);
@@ -64,7 +63,7 @@ function expectNoSecretIn(g: ConfiguredGateway, secrets: Secrets) {
 }
 
 describe('logs of every path of a flow, at LOG_LEVEL=trace', () => {
-  const g = useConfiguredGateway({ env: { LOG_LEVEL: 'trace' } });
+  const g = useGateway({ LOG_LEVEL: 'trace' }, { recallLogs: true });
 
   it('hold none of the code, state, verifier, session token, launch code, binding cookie, Recall key or gateway keys', async () => {
     const secrets = new Secrets();

@@ -3,10 +3,12 @@
 // response a test receives through `request` is checked against gateway.yaml.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { demoOauthAppId, demoZoomClientId, loadConfig, type Config } from '../../src/config.js';
 import { createRecallClient } from '../../src/recall/client.js';
+import type { RateLimits } from '../../src/routes/rate-limits.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { useRecallScenario, type RecallScenario } from './recall-scenario.js';
@@ -44,11 +46,35 @@ export function baseEnv(recallUrl: string): Record<string, string> {
   };
 }
 
+/** A log destination that keeps every line written to it, for tests that read what the process would log. */
+export function captureLogs(): { logs: string[]; stream: Writable } {
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  return { logs, stream };
+}
+
+export interface GatewayOptions {
+  rateLimits?: Partial<RateLimits>;
+  /**
+   * Give the Recall client the logger src/server.ts gives it (retries at warn, calls at debug), writing into
+   * the same captured log as the app, so a test sees everything the process would write.
+   */
+  recallLogs?: boolean;
+}
+
 /**
  * For a test file: one Prism per file, and for each test a new store and app. `env` overrides the
  * configuration (a function gets the Prism URL).
  */
-export function useGateway(env: Record<string, string> | ((recallUrl: string) => Record<string, string>) = {}): TestGateway {
+export function useGateway(
+  env: Record<string, string> | ((recallUrl: string) => Record<string, string>) = {},
+  options: GatewayOptions = {},
+): TestGateway {
   const recall = useRecallScenario();
   let current: TestGateway | undefined;
 
@@ -57,13 +83,7 @@ export function useGateway(env: Record<string, string> | ((recallUrl: string) =>
     const config = loadConfig({ ...baseEnv(recall.url), ...overrides });
     const store = await openStore('sqlite::memory:');
     const clock = { now: new Date('2026-11-29T10:00:00.000Z'), advance: (s: number) => (clock.now = new Date(clock.now.getTime() + s * 1000)) };
-    const logs: string[] = [];
-    const logStream = new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    });
+    const { logs, stream: logStream } = captureLogs();
     const recallClient = createRecallClient({
       baseUrl: config.recall.baseUrl,
       apiKey: config.recall.apiKey,
@@ -71,8 +91,9 @@ export function useGateway(env: Record<string, string> | ((recallUrl: string) =>
       fetch: recall.fetch,
       sleep: async () => {},
       timeoutMs: 5000,
+      ...(options.recallLogs ? { logger: pino({ level: config.logLevel, base: { component: 'recall' } }, logStream) } : {}),
     });
-    const app = await buildApp({ deps: { config, store, recall: recallClient, now: () => clock.now }, logStream });
+    const app = await buildApp({ deps: { config, store, recall: recallClient, now: () => clock.now }, logStream, rateLimits: options.rateLimits });
     await app.ready();
     const request = async (options: InjectOptions & { url: string }) => {
       const response = await app.inject(options);
