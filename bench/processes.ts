@@ -1,8 +1,8 @@
 // The servers under test, each in a process of its own: started from the built bundles with node, asked for their
 // peak memory over IPC, stopped with SIGTERM (then SIGKILL, by pid, if they do not go). Every wait is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { Ready, Stats } from './child-ipc.js';
+import { freePort } from '../test/support/free-port.js';
 
 export interface ServerProcess {
   port: number;
@@ -12,13 +12,6 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 // The gateway's own variables are never inherited: a developer's RECALL_API_KEY or WEBHOOK_URL must not reach a benchmark.
 const gatewayVariable = /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|DATABASE_POOL_SIZE|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/;

@@ -16,7 +16,7 @@ import type { ConnectionRecord, CredentialSnapshot, Store } from '../../src/stor
 import { useRecallScenario } from '../support/recall-scenario.js';
 import { useChromium } from './chromium.js';
 import { connectWithRedirect, openDemo, shown } from './demo-page.js';
-import { freePort } from './demo-process.js';
+import { freePort } from '../support/free-port.js';
 
 // Credential ids of openapi/recall.yaml's examples: `created`, and the legacy one `conflict_account` names.
 const createdCredentialId = '3e61f7a6-1983-4b88-8a75-c5078831ee16';

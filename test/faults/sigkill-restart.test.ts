@@ -6,13 +6,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOrigin, oauthAppId, testApiKey, testRecallKey, zoomClientId } from '../support/gateway.js';
 import { CookieJar, connectFlow, flowEndOf, httpSend, startFlow, type FlowPlan, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type RecallOperation } from './fake-recall.js';
+import { freePort } from '../support/free-port.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const END_USERS = 24;
@@ -24,13 +24,6 @@ const plan = (i: number): FlowPlan => ({
   returnTo,
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface GatewayProcess {
   child: ChildProcess;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoOauthAppId, demoZoomClientId } from '../../src/config.js';
-import { freePort } from '../support/postgres-cluster.js';
+import { freePort } from '../support/free-port.js';
 import { freshDatabase, type FreshDatabase } from '../support/postgres.js';
 import {
   browse,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
-import { freePort } from '../support/postgres-cluster.js';
+import { freePort } from '../support/free-port.js';
 import { freshDatabase, runPostgres, type FreshDatabase } from '../support/postgres.js';
 import { aConnectSession, aCredential, aFlow, anEndUser, aSave, at } from './contract/fixtures.js';
 import { describeStoreContract } from './store-contract.js';
