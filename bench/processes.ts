@@ -12,11 +12,16 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-
 // The gateway's own variables are never inherited: a developer's RECALL_API_KEY or WEBHOOK_URL must not reach a benchmark.
-const gatewayVariable = /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|DATABASE_POOL_SIZE|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/;
+const gatewayVariable =
+  /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|DATABASE_POOL_SIZE|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/;
 
-function launch(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): { child: ChildProcess; output: () => string } {
+function launch(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): { child: ChildProcess; output: () => string } {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !gatewayVariable.test(name)));
   const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
@@ -34,7 +39,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startServer(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = [], timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServer(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
   const { child, output } = launch(script, args, env, nodeFlags);
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${timeoutMs} ms:\n${output()}`)), timeoutMs);
@@ -88,7 +99,10 @@ export async function coldStarts(
       for (;;) {
         if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}) during its cold start:\n${output()}`);
         if (performance.now() - started > 20_000) throw new Error(`${script} was not ready within 20 s:\n${output()}`);
-        const ok = await fetch(`http://127.0.0.1:${port}${readyPath}`).then((response) => response.status === 200, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}${readyPath}`).then(
+          (response) => response.status === 200,
+          () => false,
+        );
         if (ok) break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }

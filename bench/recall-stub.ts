@@ -28,7 +28,16 @@ export async function startRecallStub(options: { oauthAppId: string; zoomClientI
     if (method === 'POST' && path === CREDENTIALS) return [201, credential(randomUUID())];
     if (method === 'GET' && path === CREDENTIALS) return [200, { next: null, previous: null, results: [] }];
     if (method === 'GET' && path.startsWith('/api/v2/zoom-oauth-apps/')) {
-      return [200, { id: options.oauthAppId, kind: 'user_level', client_id: options.zoomClientId, webhook_last_validation: null, created_at: '2025-01-09T12:24:10.551032Z' }];
+      return [
+        200,
+        {
+          id: options.oauthAppId,
+          kind: 'user_level',
+          client_id: options.zoomClientId,
+          webhook_last_validation: null,
+          created_at: '2025-01-09T12:24:10.551032Z',
+        },
+      ];
     }
     if (method === 'GET' && path.startsWith(CREDENTIALS)) return [200, credential(path.slice(CREDENTIALS.length, -1))];
     if (method === 'DELETE' && path.startsWith(CREDENTIALS)) return [204, undefined];

@@ -7,7 +7,15 @@ type Measured = LoadResult & { peakRssMB: number };
 
 export interface Results {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryGB: number; node: string; platform: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGB: number;
+    node: string;
+    platform: string;
+    loadAverageAtStart: number[];
+    loadAverageAtEnd: number[];
+  };
   settings: Record<string, number | string>;
   baselines: { bare: Measured; oauth2: Measured };
   gateway: {
@@ -124,22 +132,32 @@ export function printReport(results: Results): { targets: Target[] } {
   }
   console.log('');
   const { bare: bareCold, oauth2: oauth2Cold } = results.baselineColdStartMs;
-  console.log(`${pad('peak RSS under load', 42)}gateway ${gateway.peakRssMB.toFixed(0)} MB; bare ${bare.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, bare.peakRssMB)}); oauth2 ${oauth2.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, oauth2.peakRssMB)})`);
-  console.log(`${pad('cold start to ready (median)', 42)}gateway ${int(gateway.coldStartMs)} ms; bare ${int(bareCold)} ms (${ratio(gateway.coldStartMs, bareCold)}); oauth2 ${int(oauth2Cold)} ms (${ratio(gateway.coldStartMs, oauth2Cold)})`);
-  console.log(`${pad('cold start to ready, src/server.ts built', 42)}${int(gateway.serverColdStartMs)} ms (${ratio(gateway.serverColdStartMs, bareCold)} bare)`);
+  console.log(
+    `${pad('peak RSS under load', 42)}gateway ${gateway.peakRssMB.toFixed(0)} MB; bare ${bare.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, bare.peakRssMB)}); oauth2 ${oauth2.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, oauth2.peakRssMB)})`,
+  );
+  console.log(
+    `${pad('cold start to ready (median)', 42)}gateway ${int(gateway.coldStartMs)} ms; bare ${int(bareCold)} ms (${ratio(gateway.coldStartMs, bareCold)}); oauth2 ${int(oauth2Cold)} ms (${ratio(gateway.coldStartMs, oauth2Cold)})`,
+  );
+  console.log(
+    `${pad('cold start to ready, src/server.ts built', 42)}${int(gateway.serverColdStartMs)} ms (${ratio(gateway.serverColdStartMs, bareCold)} bare)`,
+  );
   const { gc, eventLoopDelayMs } = gateway.duringCallbackOneAtATime;
   console.log(
     `${pad('during callback (1 connection)', 42)}${gc.pauses} GC pauses, ${gc.over5ms} over 5 ms (longest ${gc.maxMs} ms); ` +
       `event loop delay p99 ${eventLoopDelayMs.p99} ms, max ${eventLoopDelayMs.max} ms`,
   );
   const memory = gateway.memoryAtEndMB;
-  console.log(`${pad('gateway memory at the end', 42)}RSS ${memory.rss} MB: V8 heap ${memory.heapUsed} MB used of ${memory.heapTotal} MB, external ${memory.external} MB`);
+  console.log(
+    `${pad('gateway memory at the end', 42)}RSS ${memory.rss} MB: V8 heap ${memory.heapUsed} MB used of ${memory.heapTotal} MB, external ${memory.external} MB`,
+  );
   console.log(`${pad('connections stored by the callbacks', 42)}${int(gateway.connections)}`);
 
   const targets = targetsOf(results);
   console.log('\ntargets');
   for (const target of targets) {
-    console.log(`  ${target.met ? 'met   ' : 'MISSED'} ${target.name}: ${target.measured} (target ${target.target})${target.gap ? `, ${target.gap}` : ''}`);
+    console.log(
+      `  ${target.met ? 'met   ' : 'MISSED'} ${target.name}: ${target.measured} (target ${target.target})${target.gap ? `, ${target.gap}` : ''}`,
+    );
   }
   const bad = rows.filter(([, row]) => row.unexpected + row.errors > 0).map(([name]) => name);
   if (bad.length > 0) console.log(`\nWARNING: unexpected answers or errors in: ${bad.join(', ')} (those figures measured something else)`);

@@ -88,7 +88,13 @@ async function measureColdStarts(dataDir: string, recallUrl: string) {
 
 /** A warm-up, then the measured run, of a GET that always answers `status`; the server's peak memory after. */
 async function measureRoute(server: ServerProcess, routePath: string, status: number): Promise<LoadResult & { peakRssMB: number }> {
-  const options = { url: `http://127.0.0.1:${server.port}`, path: routePath, connections: settings.connections, expect: (s: number) => s === status, maxSeconds: 120 };
+  const options = {
+    url: `http://127.0.0.1:${server.port}`,
+    path: routePath,
+    connections: settings.connections,
+    expect: (s: number) => s === status,
+    maxSeconds: 120,
+  };
   await load({ ...options, durationS: settings.warmupS });
   const result = await load({ ...options, durationS: settings.durationS });
   return { ...result, peakRssMB: (await server.stats()).maxRssBytes / 2 ** 20 };
@@ -102,8 +108,18 @@ async function measureGateway(server: ServerProcess) {
   const common = { url, maxSeconds: 300 };
 
   // The stub's own latency: a create, straight to it, one at a time (as one callback makes it).
-  const stub = { ...common, url: server.stubUrl!, method: 'POST' as const, path: '/api/v2/zoom-oauth-credentials/', connections: 1, expect: (s: number) => s === 201 };
-  const stubBody = JSON.stringify({ oauth_app: oauthAppId, authorization_code: { code: 'c', redirect_uri: 'http://127.0.0.1:3000/v1/connect/zoom/callback', code_verifier: 'v'.repeat(43) } });
+  const stub = {
+    ...common,
+    url: server.stubUrl!,
+    method: 'POST' as const,
+    path: '/api/v2/zoom-oauth-credentials/',
+    connections: 1,
+    expect: (s: number) => s === 201,
+  };
+  const stubBody = JSON.stringify({
+    oauth_app: oauthAppId,
+    authorization_code: { code: 'c', redirect_uri: 'http://127.0.0.1:3000/v1/connect/zoom/callback', code_verifier: 'v'.repeat(43) },
+  });
   const stubHeaders = { 'content-type': 'application/json', authorization: 'Token bench-recall-api-key' };
   await load({ ...stub, body: stubBody, headers: stubHeaders, durationS: 1 });
   const stubLatency = await load({ ...stub, body: stubBody, headers: stubHeaders, durationS: Math.max(2, settings.durationS / 2) });
@@ -141,7 +157,10 @@ async function measureGateway(server: ServerProcess) {
       onResponse: (status, _body, headers) => {
         if (status !== 302) return;
         const state = new URL(first(headers.location)).searchParams.get('state')!;
-        callbacks.push({ path: `/v1/connect/zoom/callback?code=bench-code-${++codes}&state=${state}`, cookie: first(headers['set-cookie']).split(';')[0]! });
+        callbacks.push({
+          path: `/v1/connect/zoom/callback?code=bench-code-${++codes}&state=${state}`,
+          cookie: first(headers['set-cookie']).split(';')[0]!,
+        });
       },
       expect: (status) => status === 302,
     });
@@ -201,7 +220,12 @@ async function measureGateway(server: ServerProcess) {
     stubLatency,
     connectionRead,
     peakRssMB,
-    memoryAtEndMB: { rss: mb(memory.rssBytes), heapUsed: mb(memory.heapUsedBytes), heapTotal: mb(memory.heapTotalBytes), external: mb(memory.externalBytes) },
+    memoryAtEndMB: {
+      rss: mb(memory.rssBytes),
+      heapUsed: mb(memory.heapUsedBytes),
+      heapTotal: mb(memory.heapTotalBytes),
+      external: mb(memory.externalBytes),
+    },
     connections: connectionIds.length,
   };
 }
@@ -209,7 +233,9 @@ async function measureGateway(server: ServerProcess) {
 async function main(): Promise<void> {
   const loadAverageAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
   if (loadAverageAtStart[0]! > os.availableParallelism() / 2) {
-    console.log(`WARNING: the machine is busy (load average ${loadAverageAtStart.join(', ')} on ${os.availableParallelism()} CPUs): the figures will be low and noisy.`);
+    console.log(
+      `WARNING: the machine is busy (load average ${loadAverageAtStart.join(', ')} on ${os.availableParallelism()} CPUs): the figures will be low and noisy.`,
+    );
   }
   const dataDir = mkdtempSync(path.join(process.env.BENCH_DB_DIR ?? os.tmpdir(), 'zcg-bench-'));
   const recallStub = await startRecallStub({ oauthAppId, zoomClientId });

@@ -18,6 +18,8 @@ const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} KB`;
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { minified, gzipped } = await measureClient();
   const within = gzipped <= budgetBytes;
-  console.log(`./client: ${kb(gzipped)} gzipped (${gzipped} bytes; ${kb(minified)} minified), budget ${kb(budgetBytes)}: ${within ? 'within' : 'OVER'}`);
+  console.log(
+    `./client: ${kb(gzipped)} gzipped (${gzipped} bytes; ${kb(minified)} minified), budget ${kb(budgetBytes)}: ${within ? 'within' : 'OVER'}`,
+  );
   if (!within) process.exit(1);
 }

@@ -67,7 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (request.method === 'GET' || request.method === 'DELETE' || body === '') return done(null, undefined);
-    parseJson(request, body as string, done);
+    void parseJson(request, body as string, done);
   });
   const deps: ConnectDeps = { ...options.deps, log: app.log };
   const rateLimits: RateLimits = { sessionsPerMinute: 600, browserPerMinute: 120, ...options.rateLimits };
@@ -119,7 +119,13 @@ function startBackgroundJobs(app: FastifyInstance, deps: ConnectDeps, metrics: G
   if (options.webhooks && config.webhook) {
     const { timeoutMs = 10_000, fetch, ...settings } = typeof options.webhooks === 'object' ? options.webhooks : {};
     const dispatcher = startOutboxDispatcher(
-      { store: deps.store, now: deps.now, log: deps.log, deliver: webhookDeliverer(config.webhook, { timeoutMs, fetch }), onAttempt: metrics.webhookAttempt },
+      {
+        store: deps.store,
+        now: deps.now,
+        log: deps.log,
+        deliver: webhookDeliverer(config.webhook, { timeoutMs, fetch }),
+        onAttempt: metrics.webhookAttempt,
+      },
       settings,
     );
     app.addHook('onClose', async () => dispatcher.stop());

@@ -16,7 +16,18 @@ export const defaultCallbackPath = '/v1/connect/zoom/callback';
 export const demoZoomAuthorizePath = '/demo/zoom/authorize';
 
 /** Paths the gateway serves itself: the callback (the path of ZOOM_REDIRECT_URI) cannot be one of them. */
-const reservedPaths = ['/', '/v1/connect/zoom', '/v1/connect-sessions', '/v1/connections', '/v1/me/connection', '/healthz', '/readyz', '/docs', '/openapi.json', '/metrics'];
+const reservedPaths = [
+  '/',
+  '/v1/connect/zoom',
+  '/v1/connect-sessions',
+  '/v1/connections',
+  '/v1/me/connection',
+  '/healthz',
+  '/readyz',
+  '/docs',
+  '/openapi.json',
+  '/metrics',
+];
 
 export interface Config {
   port: number;
@@ -125,7 +136,12 @@ class Reader {
 
   list(name: string): string[] | undefined {
     const value = this.raw(name);
-    return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
+    return value === undefined
+      ? undefined
+      : value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
   }
 }
 

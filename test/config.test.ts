@@ -47,21 +47,15 @@ describe('loadConfig', () => {
   });
 
   describe('required variables outside demo mode', () => {
-    it.each(['RECALL_ZOOM_OAUTH_APP_ID', 'ZOOM_CLIENT_ID', 'ZOOM_REDIRECT_URI', 'GATEWAY_API_KEYS'])(
-      'names %s when it is missing',
-      (name) => {
-        const error = configError(withEnv({ [name]: undefined }));
-        expect(error.problems).toHaveLength(1);
-        expect(error.message).toContain(name);
-      },
-    );
+    it.each(['RECALL_ZOOM_OAUTH_APP_ID', 'ZOOM_CLIENT_ID', 'ZOOM_REDIRECT_URI', 'GATEWAY_API_KEYS'])('names %s when it is missing', (name) => {
+      const error = configError(withEnv({ [name]: undefined }));
+      expect(error.problems).toHaveLength(1);
+      expect(error.message).toContain(name);
+    });
 
-    it.each(['RECALL_ZOOM_OAUTH_APP_ID', 'ZOOM_CLIENT_ID', 'ZOOM_REDIRECT_URI', 'GATEWAY_API_KEYS'])(
-      'names %s when it is set to blanks',
-      (name) => {
-        expect(configError(withEnv({ [name]: '   ' })).message).toContain(name);
-      },
-    );
+    it.each(['RECALL_ZOOM_OAUTH_APP_ID', 'ZOOM_CLIENT_ID', 'ZOOM_REDIRECT_URI', 'GATEWAY_API_KEYS'])('names %s when it is set to blanks', (name) => {
+      expect(configError(withEnv({ [name]: '   ' })).message).toContain(name);
+    });
 
     it('names every missing variable in one error', () => {
       const error = configError({ RECALL_API_KEY: recallApiKey });
@@ -379,7 +373,16 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
       }),
     );
-    const names = ['PORT', 'RECALL_REGION', 'ZOOM_CLIENT_ID', 'ZOOM_AUTHORIZE_URL', 'ALLOWED_RETURN_ORIGINS', 'FLOW_TTL_S', 'WEBHOOK_SECRET', 'LOG_LEVEL'];
+    const names = [
+      'PORT',
+      'RECALL_REGION',
+      'ZOOM_CLIENT_ID',
+      'ZOOM_AUTHORIZE_URL',
+      'ALLOWED_RETURN_ORIGINS',
+      'FLOW_TTL_S',
+      'WEBHOOK_SECRET',
+      'LOG_LEVEL',
+    ];
     for (const name of names) expect(error.message).toContain(name);
     expect(error.problems).toHaveLength(names.length);
   });

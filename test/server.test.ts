@@ -20,12 +20,14 @@ interface Server {
   exited: Promise<number | null>;
 }
 
-
 /** The gateway's own variables removed from the environment, then `env` added. */
 function start(env: Record<string, string>): Server {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/.test(name),
+      ([name]) =>
+        !/^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/.test(
+          name,
+        ),
     ),
   );
   const child = spawn(tsx, ['src/server.ts'], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -73,7 +75,13 @@ async function browse(url: string, jar: Jar): Promise<Response> {
   return response;
 }
 
-const unescapeHtml = (text: string) => text.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const unescapeHtml = (text: string) =>
+  text
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 function consentLink(page: string, id: 'allow' | 'deny'): string {
   const match = new RegExp(`<a id="${id}" href="([^"]+)"`).exec(page);
@@ -183,7 +191,9 @@ describe('demo mode, the real process over HTTP', () => {
     let answer = '';
     socket.on('data', (chunk) => (answer += String(chunk)));
     const body = '{"mode":"redirect"}';
-    socket.write(`POST /demo/connect-session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    socket.write(
+      `POST /demo/connect-session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    );
     socket.write(body.slice(0, 5));
     await new Promise((resolve) => setTimeout(resolve, 200));
 

@@ -10,11 +10,9 @@ export interface ZoomMockOptions {
   redirectUri: string;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const withQuery = (uri: string, query: Record<string, string>) =>
-  `${uri}${uri.includes('?') ? '&' : '?'}${new URLSearchParams(query).toString()}`;
+const withQuery = (uri: string, query: Record<string, string>) => `${uri}${uri.includes('?') ? '&' : '?'}${new URLSearchParams(query).toString()}`;
 
 export const zoomConsentPage: FastifyPluginAsync<ZoomMockOptions> = async (app, options) => {
   app.get<{ Querystring: Record<string, string | undefined> }>(options.path, async (request, reply) => {
@@ -29,7 +27,12 @@ export const zoomConsentPage: FastifyPluginAsync<ZoomMockOptions> = async (app, 
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     if (problems.length > 0) {
-      return reply.code(400).type('text/html; charset=utf-8').send(`<!doctype html><title>Zoom (mock): error</title><h1>Zoom (mock)</h1><p>${problems.map((p) => escapeHtml(String(p))).join('<br>')}</p>`);
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(
+          `<!doctype html><title>Zoom (mock): error</title><h1>Zoom (mock)</h1><p>${problems.map((p) => escapeHtml(String(p))).join('<br>')}</p>`,
+        );
     }
     const allow = withQuery(options.redirectUri, { code: randomBytes(18).toString('base64url'), state: q.state! });
     const deny = withQuery(options.redirectUri, { error: 'access_denied', state: q.state! });

@@ -44,8 +44,7 @@ const resultType: ConnectResultMessage['type'] = 'zoom-connect:result';
  */
 export function connectZoom(options: ConnectZoomOptions): Promise<Connection> {
   const direct = 'connectUrl' in options ? { connect_url: options.connectUrl, token: options.token } : undefined;
-  const popup =
-    options.mode === 'redirect' ? null : window.open(direct?.connect_url ?? 'about:blank', 'zoom-connect', 'popup,width=520,height=720');
+  const popup = options.mode === 'redirect' ? null : window.open(direct?.connect_url ?? 'about:blank', 'zoom-connect', 'popup,width=520,height=720');
   if (!popup && options.mode !== 'redirect' && options.redirectFallback === false) {
     return Promise.reject(new ZoomConnectError('popup_blocked', 'The browser blocked the Zoom window.'));
   }
@@ -95,17 +94,17 @@ function waitForPopup(popup: Window, gateway: GatewaySession, timeoutMs: number)
       const message = event.data as Partial<ConnectResultMessage> | null;
       // Only the gateway's exact origin, only our popup, only our message type (RFC 9700 §4.17).
       if (event.origin !== origin || event.source !== popup || message?.type !== resultType) return;
-      settle(message.ok ? getMyConnection(gateway) : Promise.reject(new ZoomConnectError(asProblemCode(message.error, 'internal_error'))));
+      void settle(message.ok ? getMyConnection(gateway) : Promise.reject(new ZoomConnectError(asProblemCode(message.error, 'internal_error'))));
     };
     window.addEventListener('message', onMessage);
     const poll = setInterval(() => {
       if (!popup.closed) return;
       clearInterval(poll);
-      settle(askServer('window_closed'));
+      void settle(askServer('window_closed'));
     }, 400);
     const timer = setTimeout(() => {
       popup.close();
-      settle(askServer('timeout'));
+      void settle(askServer('timeout'));
     }, timeoutMs);
   });
 }

@@ -2,7 +2,13 @@
 // register the code with Recall (registration.ts), then store the connection in one transaction.
 import { randomUUID } from 'node:crypto';
 import type { ZoomOauthCredential } from '../recall/recall-api.js';
-import { CredentialDeletedError, type ConnectionRecord, type ConnectSessionRecord, type CredentialSnapshot, type FlowRecord } from '../store/store.js';
+import {
+  CredentialDeletedError,
+  type ConnectionRecord,
+  type ConnectSessionRecord,
+  type CredentialSnapshot,
+  type FlowRecord,
+} from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
 import { FlowProblem } from './flow-problem.js';
 import { consumeFlow, startFlow, type ConsumedFlow, type FlowStart } from './flow.js';
@@ -19,11 +25,7 @@ export type CallbackOutcome =
   | { kind: 'connected'; session: ConnectSessionRecord; connection: ConnectionRecord; clearCookie: string }
   | { kind: 'restarted'; session: ConnectSessionRecord; start: FlowStart; clearCookie: string };
 
-export async function finishCallback(
-  deps: ConnectDeps,
-  query: CallbackQuery,
-  cookies: Record<string, string | undefined>,
-): Promise<CallbackOutcome> {
+export async function finishCallback(deps: ConnectDeps, query: CallbackQuery, cookies: Record<string, string | undefined>): Promise<CallbackOutcome> {
   const consumed = await consumeFlow(deps, query.state, cookies).catch(async (error: unknown) => {
     // A consumed flow that fails its checks (expired, no or another cookie) is a failed attempt of a known end
     // user; a replayed state is not a new attempt, and an unknown state names no end user.

@@ -111,10 +111,16 @@ export function recallProblem(error: unknown): GatewayProblem {
     case 'recall_forbidden':
       return new GatewayProblem('recall_forbidden', error.message);
     case 'recall_unauthorized':
-      return new GatewayProblem('recall_unauthorized', 'Recall rejected the gateway\'s API key (wrong key or region).');
+      return new GatewayProblem('recall_unauthorized', "Recall rejected the gateway's API key (wrong key or region).");
     case 'recall_invalid_grant':
-      return new GatewayProblem('recall_invalid_grant', 'Zoom\'s authorization could not be exchanged (expired or reused code, or redirect URI mismatch). Try again.');
+      return new GatewayProblem(
+        'recall_invalid_grant',
+        "Zoom's authorization could not be exchanged (expired or reused code, or redirect URI mismatch). Try again.",
+      );
     default:
-      return new GatewayProblem(error.code, error.code === 'recall_unavailable' ? 'Recall is unavailable; try again shortly.' : 'Recall rejected the request.');
+      return new GatewayProblem(
+        error.code,
+        error.code === 'recall_unavailable' ? 'Recall is unavailable; try again shortly.' : 'Recall rejected the request.',
+      );
   }
 }

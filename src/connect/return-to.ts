@@ -5,11 +5,11 @@ import { GatewayProblem } from './problems.js';
 
 // Backslashes, whitespace and control characters are rewritten or dropped by URL parsers in ways people
 // do not expect ("https://app.example.com\@evil.com"): refuse them outright.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const suspicious = /[\\\s\u0000-\u001f\u007f]/;
 
 export function checkReturnTo(value: string, allowedOrigins: readonly string[]): string {
-  const refuse = (why: string) =>
-    new GatewayProblem('return_to_not_allowed', `return_to ${why}; allowed origins: ${allowedOrigins.join(', ')}`);
+  const refuse = (why: string) => new GatewayProblem('return_to_not_allowed', `return_to ${why}; allowed origins: ${allowedOrigins.join(', ')}`);
   if (suspicious.test(value)) throw refuse('contains a backslash, whitespace or a control character');
   let url: URL;
   try {

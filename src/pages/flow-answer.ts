@@ -25,12 +25,7 @@ export function clearBindingCookie(reply: FastifyReply, name: string | undefined
   if (name) reply.clearCookie(name, bindingCookieAttributes(secure));
 }
 
-export function answerFlow(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  session: ConnectSessionRecord | undefined,
-  result: Result,
-): FastifyReply {
+export function answerFlow(request: FastifyRequest, reply: FastifyReply, session: ConnectSessionRecord | undefined, result: Result): FastifyReply {
   applyFlowHeaders(reply);
   const status = result.ok ? 200 : result.problem.status;
   const resultQuery: Record<string, string> = result.ok

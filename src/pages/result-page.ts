@@ -19,8 +19,7 @@ export interface ResultPage {
   nonce: string;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // JSON inside <script>: escape '<' so no value can close the script element.
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');

@@ -51,7 +51,12 @@ function validationProblem(error: FastifyError): GatewayProblem {
   const context = specContext(error.validationContext);
   const errors: NonNullable<Problem['errors']> = hasZodFastifySchemaValidationErrors(error)
     ? error.validation.map((issue) => ({
-        path: [context, ...String(issue.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+        path: [
+          context,
+          ...String(issue.instancePath ?? '')
+            .split('/')
+            .filter(Boolean),
+        ].join('.'),
         message: issue.message ?? 'is invalid',
       }))
     : [{ path: context, message: error.message }];

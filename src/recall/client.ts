@@ -105,11 +105,9 @@ function sender(options: RecallClientOptions): Send {
     options.onCall?.(call);
   };
   return async (operation, request, secrets = []) => {
-    const outcome = await withRetries(operation, settings, () => callOnce(operation, timeoutMs, request, report)).catch(
-      (error: unknown) => {
-        throw error instanceof ZodError ? rejectedBeforeSending(operation, error) : error;
-      },
-    );
+    const outcome = await withRetries(operation, settings, () => callOnce(operation, timeoutMs, request, report)).catch((error: unknown) => {
+      throw error instanceof ZodError ? rejectedBeforeSending(operation, error) : error;
+    });
     if (outcome.kind === 'answer' && outcome.status >= 200 && outcome.status < 300) return outcome;
     throw recallErrorFor(operation, outcome, [options.apiKey, ...secrets]);
   };
@@ -123,13 +121,7 @@ function createBody(oauthAppId: string, grant: AuthorizationCodeGrant) {
   };
 }
 
-async function listAllPages(
-  client: Client,
-  send: Send,
-  oauthAppId: string,
-  filter: CredentialFilter,
-  logger: RecallLogger | undefined,
-) {
+async function listAllPages(client: Client, send: Send, oauthAppId: string, filter: CredentialFilter, logger: RecallLogger | undefined) {
   const credentials = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {

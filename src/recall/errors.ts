@@ -8,10 +8,8 @@ import { retryAfterMs } from './retry.js';
 
 const UNAUTHORIZED = 'Recall rejected RECALL_API_KEY: wrong key, or a key of another region than RECALL_REGION';
 const FORBIDDEN =
-  "Recall's firewall refused the request; a localhost or 127.x redirect URI in the payload is the usual cause " +
-  '(use a public URL, e.g. a tunnel)';
-const INVALID_GRANT =
-  'Recall could not exchange the Zoom authorization code (expired or already used code, redirect URI or PKCE mismatch)';
+  "Recall's firewall refused the request; a localhost or 127.x redirect URI in the payload is the usual cause " + '(use a public URL, e.g. a tunnel)';
+const INVALID_GRANT = 'Recall could not exchange the Zoom authorization code (expired or already used code, redirect URI or PKCE mismatch)';
 
 /** The RecallError for an outcome that is not a success: an HTTP answer outside 2xx, a timeout, a network error. */
 export function recallErrorFor(operation: RecallOperation, outcome: CallOutcome, secrets: readonly string[]): RecallError {

@@ -9,7 +9,7 @@ export async function checkOauthApp(recall: RecallApi, config: Config): Promise<
   try {
     app = await recall.retrieveOauthApp();
   } catch (error) {
-    throw new Error(startupMessage(error, config));
+    throw new Error(startupMessage(error, config), { cause: error });
   }
   const warnings =
     app.client_id && app.client_id !== config.zoom.clientId

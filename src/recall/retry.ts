@@ -54,11 +54,7 @@ function delayBeforeRetry(retry: number, outcome: CallOutcome, settings: RetrySe
 }
 
 /** Runs `attempt` until it succeeds, fails for good, or maxAttempts is spent; returns the last outcome. */
-export async function withRetries(
-  operation: RecallOperation,
-  settings: RetrySettings,
-  attempt: () => Promise<CallOutcome>,
-): Promise<CallOutcome> {
+export async function withRetries(operation: RecallOperation, settings: RetrySettings, attempt: () => Promise<CallOutcome>): Promise<CallOutcome> {
   for (let made = 1; ; made++) {
     const outcome = await attempt();
     if (made >= settings.maxAttempts || !isRetryable(operation, outcome)) return outcome;

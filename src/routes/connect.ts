@@ -15,8 +15,7 @@ import type { OperationTypes, RouteOptions } from './route-deps.js';
 
 export const connectRoutes: FastifyPluginAsync<RouteOptions & { rateLimits: RateLimits }> = async (app, { deps, rateLimits }) => {
   const secure = deps.config.secureCookies;
-  const asFlowProblem = (error: unknown) =>
-    error instanceof FlowProblem ? error : new FlowProblem(toProblem(error).code, toProblem(error).detail);
+  const asFlowProblem = (error: unknown) => (error instanceof FlowProblem ? error : new FlowProblem(toProblem(error).code, toProblem(error).detail));
 
   const handlers: Pick<RouteHandlers, 'launchConnect' | 'connectCallback'> = {
     async launchConnect(request, reply) {
@@ -54,5 +53,9 @@ export const connectRoutes: FastifyPluginAsync<RouteOptions & { rateLimits: Rate
 
   const limited = { rateLimit: browserRateLimit(rateLimits.browserPerMinute) };
   app.get<OperationTypes<'launchConnect'>>(launchPath, { schema: { querystring: zLaunchConnectQuery }, config: limited }, handlers.launchConnect);
-  app.get<OperationTypes<'connectCallback'>>(deps.config.zoom.callbackPath, { schema: { querystring: zConnectCallbackQuery }, config: limited }, handlers.connectCallback);
+  app.get<OperationTypes<'connectCallback'>>(
+    deps.config.zoom.callbackPath,
+    { schema: { querystring: zConnectCallbackQuery }, config: limited },
+    handlers.connectCallback,
+  );
 };

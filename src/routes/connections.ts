@@ -45,7 +45,11 @@ export const connectionRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
     { ...auth, schema: { params: zGetConnectionPath, response: { 200: zConnection } } },
     handlers.getConnection,
   );
-  app.delete<OperationTypes<'deleteConnection'>>('/v1/connections/:id', { ...auth, schema: { params: zDeleteConnectionPath } }, handlers.deleteConnection);
+  app.delete<OperationTypes<'deleteConnection'>>(
+    '/v1/connections/:id',
+    { ...auth, schema: { params: zDeleteConnectionPath } },
+    handlers.deleteConnection,
+  );
   app.post<OperationTypes<'refreshConnection'>>(
     '/v1/connections/:id/refresh',
     {

@@ -64,7 +64,10 @@ export const demoRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     } catch (error) {
       client = undefined;
       request.log.error({ err: error }, 'the demo client could not be built');
-      return reply.code(503).type('text/plain; charset=utf-8').send(error instanceof Error ? error.message : 'The demo client could not be built.');
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send(error instanceof Error ? error.message : 'The demo client could not be built.');
     }
   });
 

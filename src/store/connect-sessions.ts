@@ -9,10 +9,7 @@ export async function createConnectSession(db: Kysely<Database>, session: Connec
   await db.insertInto('connect_sessions').values(connectSessionRow(session)).execute();
 }
 
-export async function findSessionByToken(
-  db: Kysely<Database>,
-  tokenHash: string,
-): Promise<ConnectSessionRecord | undefined> {
+export async function findSessionByToken(db: Kysely<Database>, tokenHash: string): Promise<ConnectSessionRecord | undefined> {
   const row = await db.selectFrom('connect_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
   return row && toConnectSession(row);
 }

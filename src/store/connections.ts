@@ -14,10 +14,7 @@ export async function getConnection(db: Kysely<Database>, id: string): Promise<C
   return row && toConnection(row);
 }
 
-export async function getConnectionByEndUser(
-  db: Kysely<Database>,
-  endUserId: string,
-): Promise<ConnectionRecord | undefined> {
+export async function getConnectionByEndUser(db: Kysely<Database>, endUserId: string): Promise<ConnectionRecord | undefined> {
   const row = await db.selectFrom('connections').selectAll().where('end_user_id', '=', endUserId).executeTakeFirst();
   return row && toConnection(row);
 }
@@ -30,21 +27,14 @@ export async function listConnections(db: Kysely<Database>, query: ConnectionLis
   const after = query.after;
   if (after !== undefined) {
     select = select.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
+      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
     );
   }
   const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
   return rows.map(toConnection);
 }
 
-export async function countCredentialUsers(
-  db: Kysely<Database>,
-  credentialId: string,
-  exceptConnectionId?: string,
-): Promise<number> {
+export async function countCredentialUsers(db: Kysely<Database>, credentialId: string, exceptConnectionId?: string): Promise<number> {
   let select = db
     .selectFrom('connections')
     .select((eb) => eb.fn.countAll().as('users'))
@@ -55,12 +45,7 @@ export async function countCredentialUsers(
   return Number(users);
 }
 
-export async function detachCredential(
-  db: Kysely<Database>,
-  credentialId: string,
-  now: string,
-  options: ChangeOptions = {},
-): Promise<number> {
+export async function detachCredential(db: Kysely<Database>, credentialId: string, now: string, options: ChangeOptions = {}): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('connections').select(['id', 'status']).where('recall_credential_id', '=', credentialId).execute();
     const rows = await trx
@@ -78,11 +63,7 @@ export async function detachCredential(
  * A health check touches last_checked_at every time, but updated_at only when something a consumer would act
  * on changed (status or recall_status), so a periodic sync does not make every connection look fresh.
  */
-export async function recordCredentialHealth(
-  db: Kysely<Database>,
-  credentialId: string,
-  update: HealthUpdate,
-): Promise<ConnectionRecord[]> {
+export async function recordCredentialHealth(db: Kysely<Database>, credentialId: string, update: HealthUpdate): Promise<ConnectionRecord[]> {
   const status = connectionStatusFor(update.recallStatus);
   const observedAt = update.observedAt;
   return db.transaction().execute(async (trx) => {
@@ -92,13 +73,7 @@ export async function recordCredentialHealth(
       .set((eb) => ({
         updated_at: eb
           .case()
-          .when(
-            eb.or([
-              eb('status', '<>', status),
-              eb('recall_status', 'is', null),
-              eb('recall_status', '<>', update.recallStatus),
-            ]),
-          )
+          .when(eb.or([eb('status', '<>', status), eb('recall_status', 'is', null), eb('recall_status', '<>', update.recallStatus)]))
           .then(update.checkedAt)
           .else(eb.ref('updated_at'))
           .end(),
@@ -119,11 +94,7 @@ export async function recordCredentialHealth(
   });
 }
 
-export async function deleteConnection(
-  db: Kysely<Database>,
-  id: string,
-  options?: ChangeOptions & { now: string },
-): Promise<boolean> {
+export async function deleteConnection(db: Kysely<Database>, id: string, options?: ChangeOptions & { now: string }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.deleteFrom('connections').where('id', '=', id).returningAll().executeTakeFirst();
     if (row && options?.recordEvents) await appendEvents(trx, [{ type: 'connection.deleted', connection: toConnection(row) }], options.now);

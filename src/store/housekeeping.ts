@@ -8,11 +8,7 @@ import type { Database } from './schema.js';
  * state_expired or state_reused instead of state_invalid. A session outlives its flows: it is purged only
  * once none of its flows remain, so the ON DELETE CASCADE never takes a flow that is still retained.
  */
-export async function purgeExpired(
-  db: Kysely<Database>,
-  now: string,
-  retentionMs: number,
-): Promise<{ sessions: number; flows: number }> {
+export async function purgeExpired(db: Kysely<Database>, now: string, retentionMs: number): Promise<{ sessions: number; flows: number }> {
   const cutoff = new Date(Date.parse(now) - retentionMs).toISOString();
   const flows = await db.deleteFrom('flows').where('expires_at', '<', cutoff).executeTakeFirst();
   const sessions = await db

@@ -17,15 +17,7 @@ import {
 import { consumeFlow, createFlow } from './flows.js';
 import { ping, purgeExpired } from './housekeeping.js';
 import { acquireLease, releaseLease } from './leases.js';
-import {
-  claimEvents,
-  markEventDelivered,
-  markEventFailed,
-  outboxBacklog,
-  purgeFinishedEvents,
-  recordEvent,
-  rescheduleEvent,
-} from './outbox.js';
+import { claimEvents, markEventDelivered, markEventFailed, outboxBacklog, purgeFinishedEvents, recordEvent, rescheduleEvent } from './outbox.js';
 import { recordCredentialDeleted, saveConnection } from './save-connection.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
@@ -42,8 +34,7 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     listConnections: (query) => listConnections(db, query),
     saveConnection: (input) => saveConnection(db, input),
     recordCredentialDeleted: (credentialId, now) => recordCredentialDeleted(db, credentialId, now),
-    countCredentialUsers: (credentialId, exceptConnectionId) =>
-      countCredentialUsers(db, credentialId, exceptConnectionId),
+    countCredentialUsers: (credentialId, exceptConnectionId) => countCredentialUsers(db, credentialId, exceptConnectionId),
     detachCredential: (credentialId, now, options) => detachCredential(db, credentialId, now, options),
     recordCredentialHealth: (credentialId, update) => recordCredentialHealth(db, credentialId, update),
     deleteConnection: (id, options) => deleteConnection(db, id, options),

@@ -3,6 +3,7 @@
 // PostgreSQL when that back end arrives. Never edit a migration that has shipped; add the next one.
 
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -33,9 +34,7 @@ const initial: Migration = {
       .addColumn('expires_at', 'text', (col) => col.notNull())
       .addColumn('consumed_at', 'text')
       .addUniqueConstraint('flows_state_hash_key', ['state_hash'])
-      .addForeignKeyConstraint('flows_session_id_fkey', ['session_id'], 'connect_sessions', ['id'], (fk) =>
-        fk.onDelete('cascade'),
-      )
+      .addForeignKeyConstraint('flows_session_id_fkey', ['session_id'], 'connect_sessions', ['id'], (fk) => fk.onDelete('cascade'))
       .execute();
     await db.schema
       .createTable('connections')
@@ -55,11 +54,7 @@ const initial: Migration = {
       .execute();
 
     // Credential sharing (detach, health, replace) looks connections up by credential.
-    await db.schema
-      .createIndex('connections_recall_credential_id_idx')
-      .on('connections')
-      .column('recall_credential_id')
-      .execute();
+    await db.schema.createIndex('connections_recall_credential_id_idx').on('connections').column('recall_credential_id').execute();
     // The keyset order of GET /v1/connections.
     await db.schema.createIndex('connections_created_at_id_idx').on('connections').columns(['created_at', 'id']).execute();
     // purgeExpired.
@@ -155,7 +150,7 @@ const inCodeMigrations: MigrationProvider = {
 };
 
 /** Brings the schema up to date; throws an Error naming the migration that failed. */
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: inCodeMigrations });
   const { error, results } = await migrator.migrateToLatest();
   if (error === undefined) return;

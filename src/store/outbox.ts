@@ -141,12 +141,7 @@ export async function rescheduleEvent(
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function markEventFailed(
-  db: Kysely<Database>,
-  id: string,
-  holder: string,
-  failure: { now: string; error: string },
-): Promise<boolean> {
+export async function markEventFailed(db: Kysely<Database>, id: string, holder: string, failure: { now: string; error: string }): Promise<boolean> {
   const result = await finish(db, id, holder)
     .set((eb) => ({
       status: 'failed',

@@ -24,7 +24,20 @@ interface DriverError {
 
 // Socket-level failures (Node) and the SQLSTATE classes that mean "no usable session": 08 connection
 // exception, 57P01-57P03 the server shutting down or starting, 53300 too many connections.
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 // pg says these in words only, without a code.
 const unreachableMessages = [
   /^Connection terminated/,

@@ -110,10 +110,7 @@ async function relinkDetachedConnections(
   const { accountId, userId } = input.credential;
   if (accountId === null && userId === null) return [];
   const sameIdentity = (eb: ExpressionBuilder<Database, 'connections'>) =>
-    eb.or([
-      ...(accountId === null ? [] : [eb('zoom_account_id', '=', accountId)]),
-      ...(userId === null ? [] : [eb('zoom_user_id', '=', userId)]),
-    ]);
+    eb.or([...(accountId === null ? [] : [eb('zoom_account_id', '=', accountId)]), ...(userId === null ? [] : [eb('zoom_user_id', '=', userId)])]);
   const before = await trx
     .selectFrom('connections')
     .select(['id', 'status'])
@@ -133,12 +130,7 @@ async function relinkDetachedConnections(
 }
 
 async function isCredentialUsed(trx: Transaction<Database>, credentialId: string): Promise<boolean> {
-  const user = await trx
-    .selectFrom('connections')
-    .select('id')
-    .where('recall_credential_id', '=', credentialId)
-    .limit(1)
-    .executeTakeFirst();
+  const user = await trx.selectFrom('connections').select('id').where('recall_credential_id', '=', credentialId).limit(1).executeTakeFirst();
   return user !== undefined;
 }
 

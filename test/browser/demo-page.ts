@@ -16,7 +16,7 @@ export async function openDemo(page: Page, base: string): Promise<void> {
 /** Waits until the status box is in `state` (a connection's status, or not_connected), then reads the page. */
 export async function shown(page: Page, state: 'connected' | 'needs_reauth' | 'not_connected'): Promise<Shown> {
   await page.waitForSelector(`#status[data-state=${state}]`);
-  const error = await page.locator('#error').isVisible() ? await page.textContent('#error-code') : null;
+  const error = (await page.locator('#error').isVisible()) ? await page.textContent('#error-code') : null;
   return {
     state: await page.getAttribute('#status', 'data-state'),
     connectionId: (await page.textContent('#connection-id')) ?? '',

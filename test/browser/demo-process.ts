@@ -12,7 +12,6 @@ import { freePort } from '../support/free-port.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
-
 export interface DemoGateway {
   /** http://127.0.0.1:<port>, the demo page's address and PUBLIC_URL. */
   readonly base: string;
@@ -23,7 +22,8 @@ export interface DemoGateway {
 
 /** The gateway's own variables removed from the environment, so the developer's settings do not leak in. */
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const own = /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_)/;
+  const own =
+    /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_)/;
   return { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !own.test(name))), ...env };
 }
 

@@ -32,14 +32,16 @@ describe('opening the popup', () => {
   it('with a session function: opens a blank popup at once, then asks for a popup session and sends the popup to its connect_url', async () => {
     browser.fetch.answer(notConnected());
     const calls: { mode: ConnectMode; windowsOpen: number }[] = [];
-    void connectZoom({ session: async (mode) => (calls.push({ mode, windowsOpen: browser.window.opened.length }), { connect_url: connectUrl, token }) });
+    void connectZoom({
+      session: async (mode) => (calls.push({ mode, windowsOpen: browser.window.opened.length }), { connect_url: connectUrl, token }),
+    });
     expect(browser.window.opened.map((o) => o.url)).toEqual(['about:blank']);
     await run();
     expect(calls).toEqual([{ mode: 'popup', windowsOpen: 1 }]);
     expect(browser.window.popup!.location.href).toBe(connectUrl);
   });
 
-  it('closes the popup and rejects with the session function\'s error when it fails', async () => {
+  it("closes the popup and rejects with the session function's error when it fails", async () => {
     const failure = new Error('the backend is down');
     const result = track(connectZoom({ session: () => Promise.reject(failure) }));
     await run();
@@ -48,7 +50,7 @@ describe('opening the popup', () => {
   });
 });
 
-describe('the popup\'s message', () => {
+describe("the popup's message", () => {
   it('resolves with the connection read from GET /v1/me/connection after a success message', async () => {
     browser.fetch.answer(notConnected(), found());
     const result = track(connectZoom({ connectUrl, token }));
@@ -64,7 +66,7 @@ describe('the popup\'s message', () => {
     expect(browser.window.messageListeners).toBe(0);
   });
 
-  it('rejects with the spec\'s code when the popup reports an error (access_denied)', async () => {
+  it("rejects with the spec's code when the popup reports an error (access_denied)", async () => {
     browser.fetch.answer(notConnected());
     const result = track(connectZoom({ connectUrl, token }));
     browser.window.post(errorMessage('access_denied'));
@@ -96,7 +98,7 @@ describe('the popup\'s message', () => {
     expect(result.state).toBe('resolved');
   });
 
-  it('rejects with the server\'s code when the success cannot be confirmed', async () => {
+  it("rejects with the server's code when the success cannot be confirmed", async () => {
     browser.fetch.answer(notConnected(), notConnected());
     const result = track(connectZoom({ connectUrl, token }));
     browser.window.post(resultMessage);
@@ -243,4 +245,3 @@ it('reports an unreachable gateway as network_error', async () => {
   await run();
   expect(errorOf(result).code).toBe('network_error');
 });
-

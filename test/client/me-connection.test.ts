@@ -6,7 +6,10 @@ import { usePrism } from '../support/prism.js';
 import { connection, found, gatewayUrl, notConnected, problem, token, useFakeBrowser } from './fake-browser.js';
 
 async function failureOf(promise: Promise<unknown>): Promise<ZoomConnectError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ZoomConnectError);
   return error as ZoomConnectError;
 }
@@ -28,7 +31,7 @@ describe('with a fake fetch', () => {
     ]);
   });
 
-  it('rejects with the problem\'s code, detail and status', async () => {
+  it("rejects with the problem's code, detail and status", async () => {
     browser.fetch.answer(notConnected());
     expect(await failureOf(getMyConnection({ baseUrl: gatewayUrl, token }))).toMatchObject({
       code: 'not_connected',
@@ -43,7 +46,7 @@ describe('with a fake fetch', () => {
     expect(browser.fetch.calls[0]!.headers.authorization).toBe(`Bearer ${token}`);
   });
 
-  it('reads an answer that is not a problem (a proxy\'s error page) as internal_error with its status', async () => {
+  it("reads an answer that is not a problem (a proxy's error page) as internal_error with its status", async () => {
     browser.fetch.answer({ status: 502, text: '<html>Bad Gateway</html>' });
     expect(await failureOf(deleteMyConnection({ baseUrl: gatewayUrl, token }))).toMatchObject({ code: 'internal_error', status: 502 });
   });

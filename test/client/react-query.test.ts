@@ -56,7 +56,7 @@ describe('the generated TanStack Query options against the Prism mock of gateway
     expect(getMyConnectionQueryKey(options())[0]).toMatchObject({ _id: 'getMyConnection', baseUrl: prism.url });
   });
 
-  it('rejects with the spec\'s problem when there is no connection', async () => {
+  it("rejects with the spec's problem when there is no connection", async () => {
     const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     const error = await queryClient.fetchQuery(getMyConnectionOptions(options('code=404, example=not_connected'))).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'not_connected', status: 404 });
@@ -65,6 +65,8 @@ describe('the generated TanStack Query options against the Prism mock of gateway
   it('disconnects through the mutation options, and rejects with the problem when there is nothing to delete', async () => {
     const mutation = deleteMyConnectionMutation();
     await mutation.mutationFn!(options(), undefined as never);
-    await expect(mutation.mutationFn!(options('code=404, example=not_connected'), undefined as never)).rejects.toMatchObject({ code: 'not_connected' });
+    await expect(mutation.mutationFn!(options('code=404, example=not_connected'), undefined as never)).rejects.toMatchObject({
+      code: 'not_connected',
+    });
   });
 });

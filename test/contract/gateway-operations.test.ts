@@ -53,17 +53,41 @@ describe('gateway.yaml', () => {
   it('documents a 4xx on every operation that takes input', () => {
     const inputless = ['/healthz', '/readyz', '/metrics', '/docs', '/openapi.json'];
     for (const { path, operation } of specOperations.filter((o) => !inputless.includes(o.path))) {
-      expect(Object.keys(operation.responses).some((s) => s.startsWith('4')), path).toBe(true);
+      expect(
+        Object.keys(operation.responses).some((s) => s.startsWith('4')),
+        path,
+      ).toBe(true);
     }
   });
 
   it('has the closed list of error codes of DESIGN.md', () => {
     expect(codes).toEqual([
-      'invalid_request', 'unauthorized', 'not_found', 'not_connected', 'rate_limited', 'return_to_not_allowed',
-      'session_invalid', 'session_expired', 'session_used', 'state_missing', 'state_invalid', 'state_expired',
-      'state_reused', 'state_cookie_missing', 'state_mismatch', 'access_denied', 'zoom_error', 'code_missing',
-      'recall_invalid_grant', 'recall_conflict_unresolved', 'recall_unauthorized', 'recall_forbidden',
-      'recall_unavailable', 'recall_rejected', 'store_unavailable', 'internal_error',
+      'invalid_request',
+      'unauthorized',
+      'not_found',
+      'not_connected',
+      'rate_limited',
+      'return_to_not_allowed',
+      'session_invalid',
+      'session_expired',
+      'session_used',
+      'state_missing',
+      'state_invalid',
+      'state_expired',
+      'state_reused',
+      'state_cookie_missing',
+      'state_mismatch',
+      'access_denied',
+      'zoom_error',
+      'code_missing',
+      'recall_invalid_grant',
+      'recall_conflict_unresolved',
+      'recall_unauthorized',
+      'recall_forbidden',
+      'recall_unavailable',
+      'recall_rejected',
+      'store_unavailable',
+      'internal_error',
     ]);
   });
 
@@ -89,7 +113,12 @@ describe('gateway.yaml', () => {
   it('describes the redirects with their Location header and the result page as text/html', () => {
     const callback = specOperations.find((o) => o.operation.operationId === 'connectCallback')!.operation;
     const launch = specOperations.find((o) => o.operation.operationId === 'launchConnect')!.operation;
-    for (const [operation, status] of [[launch, '302'], [launch, '303'], [callback, '302'], [callback, '303']] as const) {
+    for (const [operation, status] of [
+      [launch, '302'],
+      [launch, '303'],
+      [callback, '302'],
+      [callback, '303'],
+    ] as const) {
       const response = deref(doc, operation.responses[status], '').node as Json;
       expect(Object.keys(response.headers ?? {}), status).toContain('Location');
     }

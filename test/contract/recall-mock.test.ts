@@ -81,7 +81,17 @@ describe('the Prism mock of Recall', () => {
   it('documents every outcome the gateway relies on', () => {
     const names = (operationId: string) => outcomes.filter((o) => o.operationId === operationId).map((o) => `${o.status} ${o.example ?? ''}`.trim());
     expect(names('createZoomOauthCredential')).toEqual(
-      expect.arrayContaining(['201 created', '200 reauthorized_existing', '400 conflict_account', '400 conflict_user', '400 invalid_grant', '401 unauthorized', '403 forbidden_localhost', '429 rate_limited', '503 unavailable']),
+      expect.arrayContaining([
+        '201 created',
+        '200 reauthorized_existing',
+        '400 conflict_account',
+        '400 conflict_user',
+        '400 invalid_grant',
+        '401 unauthorized',
+        '403 forbidden_localhost',
+        '429 rate_limited',
+        '503 unavailable',
+      ]),
     );
     expect(names('listZoomOauthCredentials')).toEqual(
       expect.arrayContaining(['200 conflicting_account_page', '200 conflicting_user_page', '200 empty_page', '200 first_page_with_next']),

@@ -22,7 +22,11 @@ describe('the gateway.yaml response check', () => {
   });
 
   it('flags a body that breaks the schema', () => {
-    const problems = specProblems('GET', '/v1/connections/4514327a-fb47-471b-a0b3-4f1f2300723a', json(404, { code: 'nope' }, 'application/problem+json'));
+    const problems = specProblems(
+      'GET',
+      '/v1/connections/4514327a-fb47-471b-a0b3-4f1f2300723a',
+      json(404, { code: 'nope' }, 'application/problem+json'),
+    );
     expect(problems.length).toBeGreaterThan(0);
   });
 

@@ -31,7 +31,11 @@ afterEach(async () => {
 });
 
 function dispatcher(overrides: Partial<DispatcherDeps> = {}) {
-  const log = { info: (d: object, m: string) => logs.push(m), warn: (d: object, m: string) => logs.push(m), error: (d: object, m: string) => logs.push(m) };
+  const log = {
+    info: (d: object, m: string) => logs.push(m),
+    warn: (d: object, m: string) => logs.push(m),
+    error: (d: object, m: string) => logs.push(m),
+  };
   return createOutboxDispatcher({
     store,
     now: () => clock.now,
@@ -54,8 +58,15 @@ describe('the outbox dispatcher', () => {
 
     expect(receiver.forged).toEqual([]);
     const [created, connectFailed] = receiver.deliveries;
-    expect(created!.event).toMatchObject({ type: 'connection.created', timestamp: clock.now.toISOString(), data: { connection: { id: saved.connection.id, end_user_id: 'user_42', status: 'connected' } } });
-    expect(connectFailed!.event).toMatchObject({ type: 'connect.failed', data: { end_user_id: 'user_7', connection_id: null, code: 'access_denied' } });
+    expect(created!.event).toMatchObject({
+      type: 'connection.created',
+      timestamp: clock.now.toISOString(),
+      data: { connection: { id: saved.connection.id, end_user_id: 'user_42', status: 'connected' } },
+    });
+    expect(connectFailed!.event).toMatchObject({
+      type: 'connect.failed',
+      data: { end_user_id: 'user_7', connection_id: null, code: 'access_denied' },
+    });
     for (const delivery of receiver.deliveries) {
       expect(delivery.event.id).toBe(delivery.id);
       expect(Math.abs(Number(delivery.timestamp) - Date.now() / 1000)).toBeLessThan(60);
@@ -98,7 +109,9 @@ describe('the outbox dispatcher', () => {
     await store.recordEvent(failed('user_ada', 'zoom_error'), clock.now.toISOString());
     const flaky = webhookDeliverer({ url: receiver.url, secret: webhookSecret }, { timeoutMs: 2000 });
     const deliver: DispatcherDeps['deliver'] = async (attempt) =>
-      attempt.body.includes('user_ada') && clock.now.getTime() < Date.parse('2026-12-01T11:00:00.000Z') ? { delivered: false, error: 'HTTP 503' } : flaky(attempt);
+      attempt.body.includes('user_ada') && clock.now.getTime() < Date.parse('2026-12-01T11:00:00.000Z')
+        ? { delivered: false, error: 'HTTP 503' }
+        : flaky(attempt);
     await store.recordEvent(failed('user_bob', 'code_missing'), clock.now.toISOString());
     expect(await dispatcher({ deliver }).drain()).toEqual({ delivered: 1, retried: 1, failed: 0 });
     expect(codes(receiver.acknowledged())).toEqual(['code_missing']);

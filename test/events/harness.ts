@@ -94,15 +94,33 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
     return current;
   };
   return {
-    get app() { return get().app; },
-    get store() { return get().store; },
-    get config() { return get().config; },
-    get logs() { return get().logs; },
-    get clock() { return get().clock; },
-    get metrics() { return get().metrics; },
-    get listBudget() { return get().listBudget; },
-    get recallApi() { return get().recallApi; },
-    get recall() { return recall; },
+    get app() {
+      return get().app;
+    },
+    get store() {
+      return get().store;
+    },
+    get config() {
+      return get().config;
+    },
+    get logs() {
+      return get().logs;
+    },
+    get clock() {
+      return get().clock;
+    },
+    get metrics() {
+      return get().metrics;
+    },
+    get listBudget() {
+      return get().listBudget;
+    },
+    get recallApi() {
+      return get().recallApi;
+    },
+    get recall() {
+      return recall;
+    },
     async request(requestOptions: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
       const response = await get().app.inject(requestOptions);
       const path = requestOptions.url.split('?')[0]!;

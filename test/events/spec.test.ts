@@ -26,7 +26,11 @@ const connection: ConnectionRecord = {
 const storeEvents: StoreEvent[] = [
   { type: 'connection.created', connection },
   { type: 'connection.reauthorized', connection, identityChanged: true, previousZoomUserId: 'nIUvkgzzrl5eiNpANtL90A', previousZoomAccountId: null },
-  { type: 'connection.status_changed', connection: { ...connection, status: 'needs_reauth', recallStatus: 'unhealthy' }, previousStatus: 'connected' },
+  {
+    type: 'connection.status_changed',
+    connection: { ...connection, status: 'needs_reauth', recallStatus: 'unhealthy' },
+    previousStatus: 'connected',
+  },
   { type: 'connection.deleted', connection },
   { type: 'connect.failed', endUserId: 'user_42', connectionId: null, code: 'recall_invalid_grant' },
 ];

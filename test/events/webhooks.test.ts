@@ -48,7 +48,10 @@ describe('signed outbound events', () => {
   it('announces a new connection with connection.created, verified by the receiver', async () => {
     const connectionId = await connect(gateway);
     const [event] = await received(1);
-    expect(event).toMatchObject({ type: 'connection.created', data: { connection: { id: connectionId, end_user_id: 'user_42', status: 'connected' } } });
+    expect(event).toMatchObject({
+      type: 'connection.created',
+      data: { connection: { id: connectionId, end_user_id: 'user_42', status: 'connected' } },
+    });
     expect(validate(bodySchema('connection.created'), event)).toEqual([]);
   });
 
@@ -62,7 +65,11 @@ describe('signed outbound events', () => {
 
   it('announces a disconnect with connection.deleted', async () => {
     const connectionId = await connect(gateway);
-    const response = await gateway.request({ method: 'DELETE', url: `/v1/connections/${connectionId}`, headers: { authorization: `Bearer ${testApiKey}` } });
+    const response = await gateway.request({
+      method: 'DELETE',
+      url: `/v1/connections/${connectionId}`,
+      headers: { authorization: `Bearer ${testApiKey}` },
+    });
     expect(response.statusCode).toBe(204);
     const [, event] = await received(2);
     expect(event).toMatchObject({ type: 'connection.deleted', data: { connection: { id: connectionId } } });
@@ -72,7 +79,11 @@ describe('signed outbound events', () => {
   it('announces a refresh that finds the credential unhealthy with connection.status_changed', async () => {
     const connectionId = await connect(gateway);
     gateway.recall.prefer('retrieve', 'code=200, example=unhealthy');
-    const response = await gateway.request({ method: 'POST', url: `/v1/connections/${connectionId}/refresh`, headers: { authorization: `Bearer ${testApiKey}` } });
+    const response = await gateway.request({
+      method: 'POST',
+      url: `/v1/connections/${connectionId}/refresh`,
+      headers: { authorization: `Bearer ${testApiKey}` },
+    });
     expect(response.json()).toMatchObject({ status: 'needs_reauth' });
     const [, event] = await received(2);
     expect(event).toMatchObject({ type: 'connection.status_changed', data: { previous_status: 'connected', status: 'needs_reauth' } });

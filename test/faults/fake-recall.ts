@@ -84,8 +84,7 @@ function hang(signal: AbortSignal | undefined): Promise<never> {
   });
 }
 
-const connectionReset = () =>
-  new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+const connectionReset = () => new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
 
 export class FakeRecall {
   readonly baseUrl: string;
@@ -162,7 +161,10 @@ export class FakeRecall {
     const answer = async () => {
       if (request.headers.get('authorization') !== `Token ${this.options.apiKey}`) return json(401, { detail: 'Invalid token.' });
       if (route.operation === 'create') {
-        const body = (await request.clone().json().catch(() => undefined)) as CreateBody | undefined;
+        const body = (await request
+          .clone()
+          .json()
+          .catch(() => undefined)) as CreateBody | undefined;
         if (body?.authorization_code?.code) this.receivedCodes.add(body.authorization_code.code);
       }
       await this.options.gate?.(route.operation, 'before');
@@ -191,7 +193,13 @@ export class FakeRecall {
         return this.credentials.has(id!) ? empty(200) : json(404, { detail: 'Not found.' });
       case 'app':
         if (id !== this.options.oauthAppId) return json(404, { detail: 'Not found.' });
-        return json(200, { id, kind: this.options.kind, client_id: this.options.zoomClientId, webhook_last_validation: null, created_at: '2025-01-09T12:24:10.551032Z' });
+        return json(200, {
+          id,
+          kind: this.options.kind,
+          client_id: this.options.zoomClientId,
+          webhook_last_validation: null,
+          created_at: '2025-01-09T12:24:10.551032Z',
+        });
     }
   }
 

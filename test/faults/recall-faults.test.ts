@@ -61,7 +61,7 @@ describe.each(scenarios)('200 flows, Recall failing 30% of calls: $name', ({ rec
     if (connection?.id !== connectionId) problems.push(`answered connection ${connectionId}, the store holds ${connection?.id}`);
     if (connection?.status !== 'connected') problems.push(`connection status ${connection?.status}`);
     if (!credential) problems.push(`connection points at ${connection?.recallCredentialId}, which Recall does not have`);
-    else if (gateway.recall.keyOf(credential) !== keyOf(plan.identity)) problems.push('connection points at another identity\'s credential');
+    else if (gateway.recall.keyOf(credential) !== keyOf(plan.identity)) problems.push("connection points at another identity's credential");
     return problems;
   }
 
@@ -109,8 +109,14 @@ describe.each(scenarios)('200 flows, Recall failing 30% of calls: $name', ({ rec
     expect(ends).toHaveLength(END_USERS * ROUNDS);
     const codes = ends.map(({ end }) => (end.result === 'error' ? end.code : end.result));
     const endings = `${seedNote}, endings ${JSON.stringify(Object.fromEntries([...new Set(codes)].map((code) => [code, codes.filter((c) => c === code).length])))}`;
-    expect(ends.filter(({ end }) => end.result === 'unexpected'), endings).toEqual([]);
-    expect(codes.filter((code) => code === 'internal_error'), endings).toEqual([]);
+    expect(
+      ends.filter(({ end }) => end.result === 'unexpected'),
+      endings,
+    ).toEqual([]);
+    expect(
+      codes.filter((code) => code === 'internal_error'),
+      endings,
+    ).toEqual([]);
     // Both kinds of ending happen: the faults are felt, and most flows still get through.
     expect(codes.filter((code) => code === 'connected').length, endings).toBeGreaterThan(END_USERS * ROUNDS * 0.4);
     expect(codes.filter((code) => code === 'recall_unavailable').length, endings).toBeGreaterThan(0);
@@ -119,14 +125,21 @@ describe.each(scenarios)('200 flows, Recall failing 30% of calls: $name', ({ rec
 
   it('injected every kind of fault, on about 30% of the calls', () => {
     const injected = gateway.recall.calls.filter((call) => typeof call.outcome === 'string');
-    for (const kind of faultKinds) expect(injected.some((call) => call.outcome === kind), `${kind} injected`).toBe(true);
+    for (const kind of faultKinds)
+      expect(
+        injected.some((call) => call.outcome === kind),
+        `${kind} injected`,
+      ).toBe(true);
     const share = injected.length / gateway.recall.calls.length;
     expect(share).toBeGreaterThan(0.2);
     expect(share).toBeLessThan(0.4);
   });
 
   it('left each connected flow on a credential Recall has, for the identity the user signed in as', () => {
-    expect(ends.filter(({ problems }) => problems.length > 0), seedNote).toEqual([]);
+    expect(
+      ends.filter(({ problems }) => problems.length > 0),
+      seedNote,
+    ).toEqual([]);
   });
 
   it('never points a connection at a credential Recall no longer has', async () => {
@@ -153,16 +166,27 @@ describe.each(scenarios)('200 flows, Recall failing 30% of calls: $name', ({ rec
       const key = gateway.recall.keyOf({ user_id: connection.zoomUserId ?? '', account_id: connection.zoomAccountId ?? '' });
       inStore.set(key, new Set([...(inStore.get(key) ?? []), connection.recallCredentialId]));
     }
-    expect([...inStore].filter(([, ids]) => ids.size > 1), seedNote).toEqual([]);
+    expect(
+      [...inStore].filter(([, ids]) => ids.size > 1),
+      seedNote,
+    ).toEqual([]);
     const owners = (await gateway.store.listConnections({ limit: 100 })).map((connection) => connection.endUserId);
     expect(owners.length).toBe(new Set(owners).size);
   });
 
   it('connects every end user once Recall recovers', async () => {
     ends.length = 0;
-    await runFlows(Array.from({ length: END_USERS }, (_, i) => ({ endUserId: endUserId(i), identity: identities(i).own, apiKey: testApiKey, returnTo })));
-    expect(ends.filter(({ end }) => end.result !== 'connected'), seedNote).toEqual([]);
-    expect(ends.filter(({ problems }) => problems.length > 0), seedNote).toEqual([]);
+    await runFlows(
+      Array.from({ length: END_USERS }, (_, i) => ({ endUserId: endUserId(i), identity: identities(i).own, apiKey: testApiKey, returnTo })),
+    );
+    expect(
+      ends.filter(({ end }) => end.result !== 'connected'),
+      seedNote,
+    ).toEqual([]);
+    expect(
+      ends.filter(({ problems }) => problems.length > 0),
+      seedNote,
+    ).toEqual([]);
     for (let i = 0; i < END_USERS; i++) {
       const connection = await gateway.store.getConnectionByEndUser(endUserId(i));
       expect(connection?.status).toBe('connected');

@@ -24,7 +24,6 @@ const plan = (i: number): FlowPlan => ({
   returnTo,
 });
 
-
 interface GatewayProcess {
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -33,11 +32,20 @@ interface GatewayProcess {
 
 function startGatewayProcess(env: Record<string, string>): GatewayProcess {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) =>
+        !/^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/.test(
+          name,
+        ),
+    ),
   );
   // node itself with tsx's loader, not the tsx binary: that one runs the server in a child process of its own,
   // which a SIGKILL to the binary would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
@@ -49,7 +57,10 @@ async function waitUntilReady(base: string, gateway: GatewayProcess, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gateway.child.exitCode !== null) throw new Error(`the gateway exited (${gateway.child.exitCode}):\n${gateway.output()}`);
-    const ready = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -85,7 +96,15 @@ function createHolds() {
 describe('SIGKILL in the middle of callbacks, then a restart on the same database', () => {
   const zoom = new FakeZoom();
   const holds = createHolds();
-  const recall = new FakeRecall({ apiKey: testRecallKey, oauthAppId, zoomClientId, zoom, kind: 'user_level', reauthorization: 'legacy', gate: holds.gate });
+  const recall = new FakeRecall({
+    apiKey: testRecallKey,
+    oauthAppId,
+    zoomClientId,
+    zoom,
+    kind: 'user_level',
+    reauthorization: 'legacy',
+    gate: holds.gate,
+  });
   let recallServer: { url: string; close(): Promise<void> };
   let dataDir: string;
   let env: Record<string, string>;
@@ -142,7 +161,12 @@ describe('SIGKILL in the middle of callbacks, then a restart on the same databas
     let writing = true;
     const writes = (async () => {
       for (let n = 0; n < 500 && writing; n++) {
-        const answer = await send({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: `Bearer ${testApiKey}` }, body: { end_user_id: `writer_${n}` } }).catch(() => undefined);
+        const answer = await send({
+          method: 'POST',
+          url: '/v1/connect-sessions',
+          headers: { authorization: `Bearer ${testApiKey}` },
+          body: { end_user_id: `writer_${n}` },
+        }).catch(() => undefined);
         if (!answer) return;
       }
     })();
@@ -161,12 +185,15 @@ describe('SIGKILL in the middle of callbacks, then a restart on the same databas
     expect(recall.credentials.size).toBeGreaterThan(0);
   }, 60_000);
 
-  it('leaves a database that passes SQLite\'s integrity and foreign key checks', () => {
+  it("leaves a database that passes SQLite's integrity and foreign key checks", () => {
     const db = new BetterSqlite3(env.DATABASE_URL!.slice('sqlite:'.length));
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);
-      const connections = db.prepare('select end_user_id, recall_credential_id from connections').all() as { end_user_id: string; recall_credential_id: string | null }[];
+      const connections = db.prepare('select end_user_id, recall_credential_id from connections').all() as {
+        end_user_id: string;
+        recall_credential_id: string | null;
+      }[];
       expect(connections.filter((c) => c.recall_credential_id !== null && !recall.credentials.has(c.recall_credential_id))).toEqual([]);
       expect(new Set(connections.map((c) => c.end_user_id)).size).toBe(connections.length);
     } finally {
@@ -179,7 +206,9 @@ describe('SIGKILL in the middle of callbacks, then a restart on the same databas
     await waitUntilReady(base, gateway);
     const createsBefore = recall.calls.filter((call) => call.operation === 'create').length;
     const replays = await Promise.all(
-      inFlight.filter(({ code }) => recall.receivedCodes.has(code)).map(async ({ url, cookie }) => flowEndOf(await send({ method: 'GET', url, headers: cookie }), returnTo)),
+      inFlight
+        .filter(({ code }) => recall.receivedCodes.has(code))
+        .map(async ({ url, cookie }) => flowEndOf(await send({ method: 'GET', url, headers: cookie }), returnTo)),
     );
     expect(replays.length).toBeGreaterThan(0);
     expect(replays).toEqual(replays.map(() => ({ result: 'error', code: 'state_reused' })));
@@ -191,7 +220,9 @@ describe('SIGKILL in the middle of callbacks, then a restart on the same databas
       expect(await connectFlow(send, zoom, plan(i)), `user_${i}`).toMatchObject({ result: 'connected' });
     }
     const listed = await send({ method: 'GET', url: '/v1/connections?limit=100', headers: { authorization: `Bearer ${testApiKey}` } });
-    const connections = (JSON.parse(listed.body) as { items: { end_user_id: string; status: string; recall_credential_id: string; zoom_user_id: string }[] }).items;
+    const connections = (
+      JSON.parse(listed.body) as { items: { end_user_id: string; status: string; recall_credential_id: string; zoom_user_id: string }[] }
+    ).items;
     for (let i = 0; i < END_USERS; i++) {
       const connection = connections.find((c) => c.end_user_id === `user_${i}`);
       expect(connection?.status).toBe('connected');
@@ -203,5 +234,4 @@ describe('SIGKILL in the middle of callbacks, then a restart on the same databas
     gateway!.child.kill('SIGTERM');
     expect(await gateway!.exited).toBe(0);
   }, 60_000);
-
 });

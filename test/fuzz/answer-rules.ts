@@ -28,7 +28,9 @@ const knownBugs: { bug: string; excuses: (method: string, path: string, response
 
 /** Everything wrong with an answer, known bugs aside; empty when it keeps the rules. */
 export function answerViolations(method: string, url: string, response: LightMyRequestResponse): string[] {
-  return allViolations(method, url, response).filter((violation) => !knownBugs.some((known) => known.excuses(method, pathOf(url), response, violation)));
+  return allViolations(method, url, response).filter(
+    (violation) => !knownBugs.some((known) => known.excuses(method, pathOf(url), response, violation)),
+  );
 }
 
 /** Everything wrong with an answer. */

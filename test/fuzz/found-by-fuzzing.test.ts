@@ -13,7 +13,12 @@ describe('cases found by fuzzing', () => {
   let token: string;
   beforeAll(async () => {
     gateway = await startGateway();
-    const session = await gateway.send({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: `Bearer ${testApiKey}` }, body: { end_user_id: 'user_42' } });
+    const session = await gateway.send({
+      method: 'POST',
+      url: '/v1/connect-sessions',
+      headers: { authorization: `Bearer ${testApiKey}` },
+      body: { end_user_id: 'user_42' },
+    });
     token = (JSON.parse(session.body) as { token: string }).token;
   });
   afterAll(async () => {

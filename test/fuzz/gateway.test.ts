@@ -50,7 +50,10 @@ async function send(operation: string, request: FuzzRequest): Promise<void> {
     ...(request.payload === undefined ? {} : { payload: request.payload }),
   });
   const violations = answerViolations(request.method, request.url, response);
-  expect(violations, `${request.method} ${request.url.slice(0, 300)} ${JSON.stringify(request.headers).slice(0, 300)} ${request.payload?.slice(0, 200) ?? ''}`).toEqual([]);
+  expect(
+    violations,
+    `${request.method} ${request.url.slice(0, 300)} ${JSON.stringify(request.headers).slice(0, 300)} ${request.payload?.slice(0, 200) ?? ''}`,
+  ).toEqual([]);
 }
 
 const plan = (n: number): FlowPlan => ({
@@ -70,7 +73,12 @@ beforeAll(async () => {
     pools.connectionIds.push(end.connectionId);
   }
   for (let n = 0; n < 6; n++) {
-    const session = await gateway.send({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: `Bearer ${testApiKey}` }, body: { end_user_id: `fuzz_user_${n}` } });
+    const session = await gateway.send({
+      method: 'POST',
+      url: '/v1/connect-sessions',
+      headers: { authorization: `Bearer ${testApiKey}` },
+      body: { end_user_id: `fuzz_user_${n}` },
+    });
     const { token, connect_url: connectUrl } = JSON.parse(session.body) as { token: string; connect_url: string };
     pools.tokens.push(token);
     pools.launchCodes.push(new URL(connectUrl).searchParams.get('launch')!);
@@ -99,16 +107,23 @@ interface Fuzzed {
 const properties = new Map<string, Fuzzed>();
 
 function operation<T>(operationId: string, count: number, arbitrary: () => fc.Arbitrary<T>, run: (value: T) => Promise<void>) {
-  properties.set(operationId, { runs: count, property: () => fc.asyncProperty(arbitrary() as fc.Arbitrary<unknown>, run as (value: unknown) => Promise<void>) });
+  properties.set(operationId, {
+    runs: count,
+    property: () => fc.asyncProperty(arbitrary() as fc.Arbitrary<unknown>, run as (value: unknown) => Promise<void>),
+  });
 }
 
-operation('createConnectSession', runs(300), () => fc.tuple(apiKeyAuth(), sessionBody, acceptHeader, extraHeaders), ([auth, body, accept, extra]) =>
-  send('createConnectSession', {
-    method: 'POST',
-    url: '/v1/connect-sessions',
-    headers: headers(extra, accept, auth, body.contentType === undefined ? {} : { 'content-type': body.contentType }),
-    payload: body.payload,
-  }),
+operation(
+  'createConnectSession',
+  runs(300),
+  () => fc.tuple(apiKeyAuth(), sessionBody, acceptHeader, extraHeaders),
+  ([auth, body, accept, extra]) =>
+    send('createConnectSession', {
+      method: 'POST',
+      url: '/v1/connect-sessions',
+      headers: headers(extra, accept, auth, body.contentType === undefined ? {} : { 'content-type': body.contentType }),
+      payload: body.payload,
+    }),
 );
 
 operation(
@@ -136,7 +151,12 @@ operation(
 );
 
 async function freshConnectUrl(body: Record<string, unknown> = {}): Promise<string> {
-  const session = await gateway.send({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: `Bearer ${testApiKey}` }, body: { end_user_id: 'fuzz_user_fresh', ...body } });
+  const session = await gateway.send({
+    method: 'POST',
+    url: '/v1/connect-sessions',
+    headers: { authorization: `Bearer ${testApiKey}` },
+    body: { end_user_id: 'fuzz_user_fresh', ...body },
+  });
   const connectUrl = new URL((JSON.parse(session.body) as { connect_url: string }).connect_url);
   return `${connectUrl.pathname}${connectUrl.search}`;
 }
@@ -190,7 +210,13 @@ operation(
   runs(200),
   () =>
     fc.tuple(
-      queryString(fc.oneof(listQuery, fc.tuple(listQuery, fc.constantFrom(...pools.cursors)).map(([q, cursor]) => ({ ...q, cursor })), fc.tuple(listQuery, mutated(fc.constantFrom(...pools.cursors))).map(([q, cursor]) => ({ ...q, cursor })))),
+      queryString(
+        fc.oneof(
+          listQuery,
+          fc.tuple(listQuery, fc.constantFrom(...pools.cursors)).map(([q, cursor]) => ({ ...q, cursor })),
+          fc.tuple(listQuery, mutated(fc.constantFrom(...pools.cursors))).map(([q, cursor]) => ({ ...q, cursor })),
+        ),
+      ),
       apiKeyAuth(),
       extraHeaders,
     ),
@@ -207,11 +233,17 @@ for (const [operationId, method, suffix] of [
     runs(operationId === 'deleteConnection' ? 100 : 120),
     () =>
       fc.tuple(
-        fc.oneof(idSegment(pools), (arbitraryOf(zGetConnectionPath) as fc.Arbitrary<{ id: string }>).map(({ id }) => id)),
+        fc.oneof(
+          idSegment(pools),
+          (arbitraryOf(zGetConnectionPath) as fc.Arbitrary<{ id: string }>).map(({ id }) => id),
+        ),
         queryString(suffix ? refreshQuery : fc.constant({})),
         apiKeyAuth(),
         extraHeaders,
-        fc.option(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)), { nil: undefined }),
+        fc.option(
+          fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+          { nil: undefined },
+        ),
       ),
     ([id, query, auth, extra, payload]) =>
       send(operationId, {
@@ -230,7 +262,13 @@ for (const [operationId, method] of [
   operation(
     operationId,
     runs(operationId === 'deleteMyConnection' ? 100 : 120),
-    () => fc.tuple(sessionAuth(), queryString(fc.constant({})), fc.option(fc.constantFrom(appOrigin, 'https://evil.com', 'null'), { nil: undefined }), extraHeaders),
+    () =>
+      fc.tuple(
+        sessionAuth(),
+        queryString(fc.constant({})),
+        fc.option(fc.constantFrom(appOrigin, 'https://evil.com', 'null'), { nil: undefined }),
+        extraHeaders,
+      ),
     ([auth, query, origin, extra]) =>
       send(operationId, { method, url: withQuery('/v1/me/connection', query), headers: headers(extra, auth, origin ? { origin } : {}) }),
   );
@@ -243,12 +281,29 @@ for (const [operationId, path] of [
   ['getApiDocs', '/docs'],
   ['getMetrics', '/metrics'],
 ] as const) {
-  operation(operationId, runs(50), () => fc.tuple(queryString(fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 12 }), { maxKeys: 3 })), acceptHeader, extraHeaders), ([query, accept, extra]) =>
-    send(operationId, { method: 'GET', url: withQuery(path, query), headers: headers(extra, accept) }),
+  operation(
+    operationId,
+    runs(50),
+    () => fc.tuple(queryString(fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 12 }), { maxKeys: 3 })), acceptHeader, extraHeaders),
+    ([query, accept, extra]) => send(operationId, { method: 'GET', url: withQuery(path, query), headers: headers(extra, accept) }),
   );
 }
 
-const knownPaths = ['/v1/connect-sessions', '/v1/connect/zoom', '/v1/connect/zoom/callback', '/v1/connections', '/v1/connections/{id}', '/v1/connections/{id}/refresh', '/v1/me/connection', '/healthz', '/readyz', '/openapi.json', '/docs', '/metrics', '/'];
+const knownPaths = [
+  '/v1/connect-sessions',
+  '/v1/connect/zoom',
+  '/v1/connect/zoom/callback',
+  '/v1/connections',
+  '/v1/connections/{id}',
+  '/v1/connections/{id}/refresh',
+  '/v1/me/connection',
+  '/healthz',
+  '/readyz',
+  '/openapi.json',
+  '/docs',
+  '/metrics',
+  '/',
+];
 
 describe('fuzzing every operation of gateway.yaml', () => {
   it('has a property for every operation, and nothing else', () => {
@@ -266,21 +321,51 @@ describe('fuzzing every operation of gateway.yaml', () => {
       fc.constantFrom(...knownPaths).map((p) => p.replace('{id}', pools.connectionIds[0]!)),
       // A mutation may bring what a request line cannot carry (whitespace, '#', '\\', non-ASCII): each segment is
       // percent-encoded as a client would, a raw '%' kept so broken encodings still get through.
-      mutated(fc.constantFrom(...knownPaths)).map((p) => `/${(p.startsWith('/') ? p.slice(1) : p).split('/').map((segment) => encodeText(segment).replace(/%25/g, '%')).join('/')}`),
+      mutated(fc.constantFrom(...knownPaths)).map(
+        (p) =>
+          `/${(p.startsWith('/') ? p.slice(1) : p)
+            .split('/')
+            .map((segment) => encodeText(segment).replace(/%25/g, '%'))
+            .join('/')}`,
+      ),
       rawUrlText.map((text) => `/${text}`.replace(/[#]/g, '')),
-      fc.constantFrom('//v1/connections', '/v1/connections/', '/V1/CONNECTIONS', '/v1/connections/%', '/v1/me/connection/..', '/v1/connect/zoom/callback/', '/v1/connect/zoom;x', '/%2e%2e/healthz', '/docs/../openapi.json', '/v1/connections/%ZZ/refresh'),
+      fc.constantFrom(
+        '//v1/connections',
+        '/v1/connections/',
+        '/V1/CONNECTIONS',
+        '/v1/connections/%',
+        '/v1/me/connection/..',
+        '/v1/connect/zoom/callback/',
+        '/v1/connect/zoom;x',
+        '/%2e%2e/healthz',
+        '/docs/../openapi.json',
+        '/v1/connections/%ZZ/refresh',
+      ),
     );
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'),
         path,
-        queryString(fc.dictionary(fc.constantFrom('launch', 'state', 'code', 'limit', 'cursor', 'validate'), fc.string({ maxLength: 10 }), { maxKeys: 3 })),
+        queryString(
+          fc.dictionary(fc.constantFrom('launch', 'state', 'code', 'limit', 'cursor', 'validate'), fc.string({ maxLength: 10 }), { maxKeys: 3 }),
+        ),
         fc.oneof(apiKeyAuth(), sessionAuth()),
         extraHeaders,
-        fc.option(fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)), fc.string({ maxLength: 50 })), { nil: undefined }),
+        fc.option(
+          fc.oneof(
+            fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+            fc.string({ maxLength: 50 }),
+          ),
+          { nil: undefined },
+        ),
         (method, rawPath, query, auth, extra, payload) => {
           const body = method === 'GET' || method === 'HEAD' ? undefined : payload;
-          return send('raw', { method, url: withQuery(rawPath, query), headers: headers(extra, auth), ...(body === undefined ? {} : { payload: body }) });
+          return send('raw', {
+            method,
+            url: withQuery(rawPath, query),
+            headers: headers(extra, auth),
+            ...(body === undefined ? {} : { payload: body }),
+          });
         },
       ),
       { numRuns: runs(400) },

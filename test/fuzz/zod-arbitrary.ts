@@ -52,7 +52,10 @@ const isoDatetime = fc
   .map((date) => date.toISOString());
 
 // zod's url() accepts whatever the WHATWG parser accepts with a scheme and a host; webUrl is the common case.
-const url = fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.constantFrom('https://app.example.com/settings', 'mailto:x@y'));
+const url = fc.oneof(
+  fc.webUrl({ withQueryParameters: true, withFragments: true }),
+  fc.constantFrom('https://app.example.com/settings', 'mailto:x@y'),
+);
 
 function stringArbitrary(def: Def): fc.Arbitrary<string> {
   const checks = checksOf(def);
@@ -124,7 +127,8 @@ function objectArbitrary(def: Def): fc.Arbitrary<Record<string, unknown>> {
  * kept only when the intersection accepts them; the generated intersections always agree.
  */
 function intersectionArbitrary(schema: z.ZodType, def: Def): fc.Arbitrary<unknown> {
-  if (defOf(def.left!).type !== 'object' || defOf(def.right!).type !== 'object') throw new Error('zod-arbitrary: only intersections of objects are supported');
+  if (defOf(def.left!).type !== 'object' || defOf(def.right!).type !== 'object')
+    throw new Error('zod-arbitrary: only intersections of objects are supported');
   return fc
     .tuple(arbitraryOf(def.left!) as fc.Arbitrary<object>, arbitraryOf(def.right!) as fc.Arbitrary<object>)
     .map(([left, right]) => ({ ...right, ...left }))
@@ -179,6 +183,10 @@ export function arbitraryOf(schema: z.ZodType): fc.Arbitrary<unknown> {
 /** Query parameters as a browser or client would send them: the schema's values, written as text. */
 export function queryArbitraryOf(schema: z.ZodType): fc.Arbitrary<Record<string, string>> {
   return (arbitraryOf(schema) as fc.Arbitrary<Record<string, unknown>>).map((values) =>
-    Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)])),
+    Object.fromEntries(
+      Object.entries(values)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [key, String(value)]),
+    ),
   );
 }

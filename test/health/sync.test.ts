@@ -36,7 +36,14 @@ function logger() {
 
 function healthSync(gateway: HarnessGateway, options: Partial<HealthSyncOptions> & { deps?: Partial<HealthDeps> } = {}) {
   const log = logger();
-  const deps: HealthDeps = { config: gateway.config, store: gateway.store, recall: gateway.recallApi, now: () => gateway.clock.now, log, ...options.deps };
+  const deps: HealthDeps = {
+    config: gateway.config,
+    store: gateway.store,
+    recall: gateway.recallApi,
+    now: () => gateway.clock.now,
+    log,
+    ...options.deps,
+  };
   return { sync: createHealthSync(deps, { intervalMs: 60_000, ...options }), log };
 }
 
@@ -137,7 +144,11 @@ describe('one health sync run', () => {
     gateway.recall.prefer('retrieve', 'code=200, example=healthy');
     const { sync } = healthSync(gateway);
     expect(await sync.tick()).toMatchObject({ outcome: 'ok', summary: { listed: 0, rechecked: 1 } });
-    expect(await gateway.store.getConnection(connection.id)).toMatchObject({ status: 'connected', recallStatus: 'healthy', meetingSyncStatus: 'completed' });
+    expect(await gateway.store.getConnection(connection.id)).toMatchObject({
+      status: 'connected',
+      recallStatus: 'healthy',
+      meetingSyncStatus: 'completed',
+    });
   });
 
   it('detaches the connections of a credential Recall no longer has', async () => {
@@ -198,7 +209,11 @@ describe('health sync with outbound events', () => {
     gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
     await healthSync(gateway).sync.tick();
     const [claimed] = await gateway.store.claimEvents({ holder: 'test', now: gateway.clock.now.toISOString(), leaseMs: 60_000, limit: 10 });
-    expect(claimed?.event).toMatchObject({ type: 'connection.status_changed', previousStatus: 'connected', connection: { id: connection.id, status: 'needs_reauth' } });
+    expect(claimed?.event).toMatchObject({
+      type: 'connection.status_changed',
+      previousStatus: 'connected',
+      connection: { id: connection.id, status: 'needs_reauth' },
+    });
   });
 });
 

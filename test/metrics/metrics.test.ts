@@ -69,7 +69,9 @@ describe('health sync metrics', () => {
 
   it('shows when the health sync last ran and whether it succeeded', async () => {
     gateway.recall.prefer('list', 'code=200, example=empty_page');
-    await vi.waitFor(async () => expect(sample(await scrape(gateway), 'zcg_health_sync_runs_total{result="ok"}')).toBeGreaterThanOrEqual(1), { timeout: 2000 });
+    await vi.waitFor(async () => expect(sample(await scrape(gateway), 'zcg_health_sync_runs_total{result="ok"}')).toBeGreaterThanOrEqual(1), {
+      timeout: 2000,
+    });
     const text = await scrape(gateway);
     expect(sample(text, 'zcg_health_sync_last_success')).toBe(1);
     expect(sample(text, 'zcg_health_sync_last_run_timestamp_seconds')).toBe(gateway.clock.now.getTime() / 1000);

@@ -30,7 +30,10 @@ export interface GatewayProcess {
 function gatewayEnvironment(env: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(PORT|HOST|PUBLIC_URL|DATABASE_|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_)/.test(name),
+      ([name]) =>
+        !/^(PORT|HOST|PUBLIC_URL|DATABASE_|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_)/.test(
+          name,
+        ),
     ),
   );
   return { ...inherited, ...env };
@@ -102,7 +105,13 @@ export async function browse(url: string, jar: Jar): Promise<Response> {
   return response;
 }
 
-const unescapeHtml = (text: string) => text.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const unescapeHtml = (text: string) =>
+  text
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 /** The Allow (or Deny) link of the stand-in Zoom consent page. */
 export async function consentLink(consentPageUrl: string, jar: Jar, id: 'allow' | 'deny' = 'allow'): Promise<string> {
@@ -139,7 +148,10 @@ export async function startRecordingRecall(): Promise<RecordingRecall> {
       const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
       fetch(`${prism.url}${request.url}`, { method: request.method, headers, body })
         .then(async (answer) => {
-          response.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([name]) => !['content-encoding', 'content-length', 'transfer-encoding'].includes(name))));
+          response.writeHead(
+            answer.status,
+            Object.fromEntries([...answer.headers].filter(([name]) => !['content-encoding', 'content-length', 'transfer-encoding'].includes(name))),
+          );
           response.end(Buffer.from(await answer.arrayBuffer()));
         })
         .catch(() => response.writeHead(502).end());
@@ -159,7 +171,10 @@ export async function startRecordingRecall(): Promise<RecordingRecall> {
 }
 
 /** The stand-in zoom.us/oauth/authorize (mocks/zoom) on a port of its own; returns its authorize URL. */
-export async function startZoomConsentPage(options: { clientId: string; redirectUri: string }): Promise<{ authorizeUrl: string; close(): Promise<void> }> {
+export async function startZoomConsentPage(options: {
+  clientId: string;
+  redirectUri: string;
+}): Promise<{ authorizeUrl: string; close(): Promise<void> }> {
   const app = Fastify();
   await app.register(zoomConsentPage, { path: '/oauth/authorize', ...options });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -174,7 +189,10 @@ export interface WebhookDelivery {
 }
 
 /** WEBHOOK_URL for every instance: writes down each delivery attempt it receives and answers 204 (after `delayMs`). */
-export async function startWebhookReceiver(secret: string, delayMs = 100): Promise<{ url: string; deliveries: WebhookDelivery[]; close(): Promise<void> }> {
+export async function startWebhookReceiver(
+  secret: string,
+  delayMs = 100,
+): Promise<{ url: string; deliveries: WebhookDelivery[]; close(): Promise<void> }> {
   const verifier = new Webhook(secret);
   const deliveries: WebhookDelivery[] = [];
   const server = createServer((request, response) => {

@@ -197,7 +197,9 @@ describe('two gateway instances on one PostgreSQL', () => {
     await eventually(() => Math.max(...runs()) >= 3, 'three health sync runs');
     const [leader, follower] = runs()[0]! > 0 ? [a, b] : [b, a];
     expect(follower.logged('health sync done')).toBe(0);
-    expect(recall.calls.filter((call) => call.startsWith('GET /api/v2/zoom-oauth-credentials/?') && call.includes('status=unhealthy')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      recall.calls.filter((call) => call.startsWith('GET /api/v2/zoom-oauth-credentials/?') && call.includes('status=unhealthy')).length,
+    ).toBeGreaterThanOrEqual(3);
 
     // The leader hands its lease back as it stops; the other instance takes the sync over.
     expect(await leader.stop()).toBe(0);

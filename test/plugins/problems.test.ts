@@ -88,9 +88,9 @@ describe('the problem handler', () => {
 
   it('answers every error as application/problem+json with a code of the spec and a matching status', async () => {
     vi.spyOn(gateway.store, 'getConnectionByEndUser').mockRejectedValue(new Error('boom'));
-    const session = (
-      await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: auth, payload: { end_user_id: 'u' } })
-    ).json() as { token: string };
+    const session = (await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: auth, payload: { end_user_id: 'u' } })).json() as {
+      token: string;
+    };
     const errors = [
       await gateway.app.inject({ method: 'GET', url: '/nope' }),
       await gateway.app.inject({ method: 'DELETE', url: '/healthz' }),
@@ -98,7 +98,12 @@ describe('the problem handler', () => {
       await gateway.request({ method: 'GET', url: '/v1/connections?limit=0', headers: auth }),
       await gateway.request({ method: 'GET', url: `/v1/connections/${randomUUID()}`, headers: auth }),
       await gateway.request({ method: 'GET', url: '/v1/connections/x', headers: auth }),
-      await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: auth, payload: { end_user_id: 'u', return_to: 'https://evil.example.com/' } }),
+      await gateway.request({
+        method: 'POST',
+        url: '/v1/connect-sessions',
+        headers: auth,
+        payload: { end_user_id: 'u', return_to: 'https://evil.example.com/' },
+      }),
       await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: { ...auth, 'content-type': 'application/json' }, payload: '[' }),
       await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: auth, payload: { end_user_id: 'x'.repeat(2_000_000) } }),
       await gateway.request({ method: 'GET', url: '/v1/me/connection', headers: { authorization: `Bearer ${session.token}` } }),
@@ -129,7 +134,7 @@ describe('the problem handler', () => {
     ]);
   });
 
-  it('answers a launch without a launch code with 400 invalid_request naming query.launch, and the flow pages\' headers', async () => {
+  it("answers a launch without a launch code with 400 invalid_request naming query.launch, and the flow pages' headers", async () => {
     const response = await gateway.request({ method: 'GET', url: '/v1/connect/zoom', headers: { accept: 'application/json' } });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: 'invalid_request', errors: [expect.objectContaining({ path: 'query.launch' })] });

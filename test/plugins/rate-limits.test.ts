@@ -18,8 +18,18 @@ describe('rate limits', () => {
   beforeEach(async () => {
     const config = loadConfig(baseEnv(recall.url));
     store = await openStore('sqlite::memory:');
-    const recallClient = createRecallClient({ baseUrl: config.recall.baseUrl, apiKey: config.recall.apiKey, oauthAppId: config.recall.oauthAppId, fetch: recall.fetch, sleep: async () => {} });
-    app = await buildApp({ deps: { config, store, recall: recallClient, now: () => new Date() }, rateLimits: { sessionsPerMinute: 2, browserPerMinute: 2 }, logStream: { write: () => true } });
+    const recallClient = createRecallClient({
+      baseUrl: config.recall.baseUrl,
+      apiKey: config.recall.apiKey,
+      oauthAppId: config.recall.oauthAppId,
+      fetch: recall.fetch,
+      sleep: async () => {},
+    });
+    app = await buildApp({
+      deps: { config, store, recall: recallClient, now: () => new Date() },
+      rateLimits: { sessionsPerMinute: 2, browserPerMinute: 2 },
+      logStream: { write: () => true },
+    });
     await app.ready();
   });
   afterEach(async () => {

@@ -24,8 +24,7 @@ const json =
   () =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 /** Never answers: only the client's own deadline ends it. */
-const hang: Step = (request) =>
-  new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
+const hang: Step = (request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
 const connectionRefused: Step = () => {
   throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }) });
 };

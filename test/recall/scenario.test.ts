@@ -40,9 +40,30 @@ describe('recallScenario', () => {
     await scenario.fetch(`${prism.url}/api/v2/zoom-oauth-credentials/${existingId}/`, { method: 'DELETE', headers: auth });
     expect(scenario.calls).toEqual([
       { operation: 'create', method: 'POST', path: '/api/v2/zoom-oauth-credentials/', body, prefer: undefined, authorization: auth.Authorization },
-      { operation: 'list', method: 'GET', path: `/api/v2/zoom-oauth-credentials/?oauth_app=${appId}`, body: undefined, prefer: undefined, authorization: auth.Authorization },
-      { operation: 'validate', method: 'POST', path: `/api/v2/zoom-oauth-credentials/${existingId}/validate/`, body: undefined, prefer: undefined, authorization: auth.Authorization },
-      { operation: 'delete', method: 'DELETE', path: `/api/v2/zoom-oauth-credentials/${existingId}/`, body: undefined, prefer: undefined, authorization: auth.Authorization },
+      {
+        operation: 'list',
+        method: 'GET',
+        path: `/api/v2/zoom-oauth-credentials/?oauth_app=${appId}`,
+        body: undefined,
+        prefer: undefined,
+        authorization: auth.Authorization,
+      },
+      {
+        operation: 'validate',
+        method: 'POST',
+        path: `/api/v2/zoom-oauth-credentials/${existingId}/validate/`,
+        body: undefined,
+        prefer: undefined,
+        authorization: auth.Authorization,
+      },
+      {
+        operation: 'delete',
+        method: 'DELETE',
+        path: `/api/v2/zoom-oauth-credentials/${existingId}/`,
+        body: undefined,
+        prefer: undefined,
+        authorization: auth.Authorization,
+      },
     ]);
   });
 

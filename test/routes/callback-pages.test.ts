@@ -24,7 +24,10 @@ function expectStrictPage(response: LightMyRequestResponse) {
   expect(response.headers['content-type']).toContain('text/html');
   const csp = String(response.headers['content-security-policy']);
   const directives = Object.fromEntries(
-    csp.split(';').map((directive) => directive.trim().split(/\s+/)).map(([name, ...values]) => [name, values]),
+    csp
+      .split(';')
+      .map((directive) => directive.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
   );
   expect(directives['default-src']).toEqual(["'none'"]);
   expect(directives['frame-ancestors']).toEqual(["'none'"]);
@@ -88,7 +91,7 @@ describe('the pages and answers of the callback', () => {
       expect(postedMessage(response.body).message).toMatchObject({ ok: false, error: 'recall_unauthorized' });
     });
 
-    it("posts to the origin of return_to only, never its path or query", async () => {
+    it('posts to the origin of return_to only, never its path or query', async () => {
       gateway.recall.prefer('create', 'code=201, example=created');
       const launched = await launch(gateway, { mode: 'popup', return_to: 'https://other.example.com/popup/done?x=1' });
       const response = await callbackWith(gateway, launched, { code: zoomCode });
@@ -152,7 +155,11 @@ describe('the pages and answers of the callback', () => {
     const launched = await launch(gateway);
     const response = await callbackWith(gateway, launched, { error: 'invalid_scope', error_description: 'Scope meeting:read is not allowed' });
     expect(String(response.headers.location)).not.toContain('Scope');
-    const entries = gateway.logs.join('').split('\n').filter(Boolean).map((text) => JSON.parse(text) as Record<string, unknown>);
+    const entries = gateway.logs
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((text) => JSON.parse(text) as Record<string, unknown>);
     const line = entries.find((entry) => entry.zoomError === 'invalid_scope');
     expect(line).toMatchObject({ zoomErrorDescription: 'Scope meeting:read is not allowed' });
   });
@@ -163,61 +170,94 @@ describe('the pages and answers of the callback', () => {
       launched: Launched;
     }
     const scenarios: Array<[string, (gateway: TestGateway) => Promise<Answer>]> = [
-      ['a 303 to return_to after connecting', async (g) => {
-        g.recall.prefer('create', 'code=201, example=created');
-        const launched = await launch(g);
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
-      ['a 303 to return_to after Zoom declined', async (g) => {
-        const launched = await launch(g);
-        return { launched, response: await callbackWith(g, launched, { error: 'access_denied', code: zoomCode }) };
-      }],
-      ['a 303 to return_to after Recall refused the code', async (g) => {
-        g.recall.prefer('create', 'code=400, example=invalid_grant');
-        const launched = await launch(g);
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
-      ['a 303 for a cookie that does not match', async (g) => {
-        const launched = await launch(g);
-        return { launched, response: await callback(g, { code: zoomCode, state: launched.state }, { [launched.cookie.name]: 'forged' }) };
-      }],
-      ['a 303 for a replayed state', async (g) => {
-        g.recall.prefer('create', 'code=201, example=created');
-        const launched = await launch(g);
-        await callbackWith(g, launched, { code: zoomCode });
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
-      ['a 303 for an expired flow', async (g) => {
-        const launched = await launch(g);
-        g.clock.advance(g.config.flowTtlS + 5);
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
-      ['the popup page after connecting', async (g) => {
-        g.recall.prefer('create', 'code=201, example=created');
-        const launched = await launch(g, { mode: 'popup' });
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
-      ['the popup page after a Recall failure', async (g) => {
-        g.recall.prefer('create', 'code=403, example=forbidden_localhost');
-        const launched = await launch(g, { mode: 'popup' });
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
-      ['the result page without return_to', async (g) => {
-        g.recall.prefer('create', 'code=201, example=created');
-        const launched = await launch(g, { return_to: undefined });
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
-      ['problem+json without return_to', async (g) => {
-        g.recall.prefer('create', ...Array(4).fill('code=503'));
-        const launched = await launch(g, { return_to: undefined });
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }, acceptJson) };
-      }],
-      ['the 302 that sends the browser through Zoom again', async (g) => {
-        g.recall.prefer('create', 'code=400, example=conflict_account', 'code=400, example=invalid_grant');
-        g.recall.prefer('list', 'code=200, example=conflicting_account_page');
-        const launched = await launch(g);
-        return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
-      }],
+      [
+        'a 303 to return_to after connecting',
+        async (g) => {
+          g.recall.prefer('create', 'code=201, example=created');
+          const launched = await launch(g);
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
+      [
+        'a 303 to return_to after Zoom declined',
+        async (g) => {
+          const launched = await launch(g);
+          return { launched, response: await callbackWith(g, launched, { error: 'access_denied', code: zoomCode }) };
+        },
+      ],
+      [
+        'a 303 to return_to after Recall refused the code',
+        async (g) => {
+          g.recall.prefer('create', 'code=400, example=invalid_grant');
+          const launched = await launch(g);
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
+      [
+        'a 303 for a cookie that does not match',
+        async (g) => {
+          const launched = await launch(g);
+          return { launched, response: await callback(g, { code: zoomCode, state: launched.state }, { [launched.cookie.name]: 'forged' }) };
+        },
+      ],
+      [
+        'a 303 for a replayed state',
+        async (g) => {
+          g.recall.prefer('create', 'code=201, example=created');
+          const launched = await launch(g);
+          await callbackWith(g, launched, { code: zoomCode });
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
+      [
+        'a 303 for an expired flow',
+        async (g) => {
+          const launched = await launch(g);
+          g.clock.advance(g.config.flowTtlS + 5);
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
+      [
+        'the popup page after connecting',
+        async (g) => {
+          g.recall.prefer('create', 'code=201, example=created');
+          const launched = await launch(g, { mode: 'popup' });
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
+      [
+        'the popup page after a Recall failure',
+        async (g) => {
+          g.recall.prefer('create', 'code=403, example=forbidden_localhost');
+          const launched = await launch(g, { mode: 'popup' });
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
+      [
+        'the result page without return_to',
+        async (g) => {
+          g.recall.prefer('create', 'code=201, example=created');
+          const launched = await launch(g, { return_to: undefined });
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
+      [
+        'problem+json without return_to',
+        async (g) => {
+          g.recall.prefer('create', ...Array(4).fill('code=503'));
+          const launched = await launch(g, { return_to: undefined });
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }, acceptJson) };
+        },
+      ],
+      [
+        'the 302 that sends the browser through Zoom again',
+        async (g) => {
+          g.recall.prefer('create', 'code=400, example=conflict_account', 'code=400, example=invalid_grant');
+          g.recall.prefer('list', 'code=200, example=conflicting_account_page');
+          const launched = await launch(g);
+          return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
+        },
+      ],
     ];
 
     it.each(scenarios)('sends Cache-Control: no-store and Referrer-Policy: no-referrer with %s', async (_, scenario) => {

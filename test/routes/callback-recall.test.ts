@@ -175,7 +175,7 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
       expect(await gateway.store.getConnection(connectionId)).toMatchObject({ recallCredentialId: createdId });
     });
 
-    it("sends the browser through Zoom again (302, new state, new cookie) when the second create finds the code spent", async () => {
+    it('sends the browser through Zoom again (302, new state, new cookie) when the second create finds the code spent', async () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account', 'code=400, example=invalid_grant');
       gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
       const launched = await launch(gateway);
@@ -228,7 +228,7 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
       expect(await rows(gateway)).toEqual([]);
     });
 
-    it('still answers at return_to, clearing the spent flow\'s cookie, when the restarted flow cannot be stored', async () => {
+    it("still answers at return_to, clearing the spent flow's cookie, when the restarted flow cannot be stored", async () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account', 'code=400, example=invalid_grant');
       gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
       const launched = await launch(gateway);
@@ -272,7 +272,12 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
     const failures = [
       { name: 'recall_invalid_grant for 400 invalid_grant', prefer: ['code=400, example=invalid_grant'], code: 'recall_invalid_grant', creates: 1 },
       { name: 'recall_unauthorized for 401', prefer: ['code=401'], code: 'recall_unauthorized', creates: 1 },
-      { name: 'recall_forbidden for 403 forbidden_localhost', prefer: ['code=403, example=forbidden_localhost'], code: 'recall_forbidden', creates: 1 },
+      {
+        name: 'recall_forbidden for 403 forbidden_localhost',
+        prefer: ['code=403, example=forbidden_localhost'],
+        code: 'recall_forbidden',
+        creates: 1,
+      },
       { name: 'recall_unavailable after four 429s', prefer: Array(4).fill('code=429'), code: 'recall_unavailable', creates: 4 },
       { name: 'recall_unavailable after four 503s', prefer: Array(4).fill('code=503'), code: 'recall_unavailable', creates: 4 },
       // a 502 or 504 may come after Recall spent the code: a second create would only hide what happened

@@ -68,7 +68,10 @@ const deletedIds = (gateway: TestGateway) =>
   gateway.recall.calls.filter((call) => call.operation === 'delete').map((call) => call.path.slice(credentialsPath.length, -1));
 const rows = (gateway: TestGateway) => gateway.store.listConnections({ limit: 100 });
 const onCredential = async (gateway: TestGateway, credentialId: string) =>
-  (await rows(gateway)).filter((row) => row.recallCredentialId === credentialId).map((row) => row.endUserId).sort();
+  (await rows(gateway))
+    .filter((row) => row.recallCredentialId === credentialId)
+    .map((row) => row.endUserId)
+    .sort();
 
 describe('connections sharing and replacing Recall credentials', () => {
   const gateway = useGateway();
@@ -84,7 +87,7 @@ describe('connections sharing and replacing Recall credentials', () => {
       expect(operations(gateway)).toEqual(['create', 'create']);
     });
 
-    it("never deletes a shared credential when one of its users reconnects onto it", async () => {
+    it('never deletes a shared credential when one of its users reconnects onto it', async () => {
       await connected(gateway, 'user_43', existing);
       gateway.recall.prefer('create', 'code=200, example=reauthorized_existing');
       await connect(gateway, 'user_42');

@@ -150,7 +150,7 @@ describe('callback outcomes found before Recall is called', () => {
       await expectUntouched(gateway);
     });
 
-    it("answers access_denied with a 303 when Zoom says the user declined", async () => {
+    it('answers access_denied with a 303 when Zoom says the user declined', async () => {
       const launched = await launch(gateway);
       const response = await callback(
         gateway,
@@ -202,17 +202,26 @@ describe('callback outcomes found before Recall is called', () => {
   describe('with a known flow and no return_to, or in a popup', () => {
     type Failing = (launched: Launched, headers: Record<string, string>) => Promise<LightMyRequestResponse>;
     const failures: Array<[string, Failing]> = [
-      ['state_expired', (launched, headers) => {
-        gateway.clock.advance(gateway.config.flowTtlS + 1);
-        return callback(gateway, { code: 'zoom-code', state: launched.state }, bindingOf(launched), headers);
-      }],
-      ['state_reused', async (launched, headers) => {
-        await callback(gateway, { error: 'access_denied', state: launched.state }, bindingOf(launched));
-        return callback(gateway, { code: 'zoom-code', state: launched.state }, bindingOf(launched), headers);
-      }],
+      [
+        'state_expired',
+        (launched, headers) => {
+          gateway.clock.advance(gateway.config.flowTtlS + 1);
+          return callback(gateway, { code: 'zoom-code', state: launched.state }, bindingOf(launched), headers);
+        },
+      ],
+      [
+        'state_reused',
+        async (launched, headers) => {
+          await callback(gateway, { error: 'access_denied', state: launched.state }, bindingOf(launched));
+          return callback(gateway, { code: 'zoom-code', state: launched.state }, bindingOf(launched), headers);
+        },
+      ],
       ['state_cookie_missing', (launched, headers) => callback(gateway, { code: 'zoom-code', state: launched.state }, {}, headers)],
-      ['state_mismatch', (launched, headers) =>
-        callback(gateway, { code: 'zoom-code', state: launched.state }, { [launched.cookie.name]: 'forged-binding-value' }, headers)],
+      [
+        'state_mismatch',
+        (launched, headers) =>
+          callback(gateway, { code: 'zoom-code', state: launched.state }, { [launched.cookie.name]: 'forged-binding-value' }, headers),
+      ],
       ['access_denied', (launched, headers) => callback(gateway, { error: 'access_denied', state: launched.state }, bindingOf(launched), headers)],
       ['zoom_error', (launched, headers) => callback(gateway, { error: 'server_error', state: launched.state }, bindingOf(launched), headers)],
       ['code_missing', (launched, headers) => callback(gateway, { state: launched.state }, bindingOf(launched), headers)],

@@ -146,7 +146,11 @@ describe('POST /v1/connect-sessions', () => {
     });
 
     it.each([
-      ['the exact origin with a path and a query', `${appOrigin}/settings/integrations?tab=zoom#top`, `${appOrigin}/settings/integrations?tab=zoom#top`],
+      [
+        'the exact origin with a path and a query',
+        `${appOrigin}/settings/integrations?tab=zoom#top`,
+        `${appOrigin}/settings/integrations?tab=zoom#top`,
+      ],
       ['the second allowed origin', 'https://other.example.com/', 'https://other.example.com/'],
       ['a mixed-case scheme and host', 'HTTPS://App.Example.COM/Settings', `${appOrigin}/Settings`],
       ['the default port written out', 'https://app.example.com:443/settings', `${appOrigin}/settings`],

@@ -30,8 +30,7 @@ async function seedConnection(gateway: TestGateway, seed: Seed = {}): Promise<Co
   return saved.connection;
 }
 
-const listConnections = (gateway: TestGateway, query = '') =>
-  gateway.request({ method: 'GET', url: `/v1/connections${query}`, headers: auth });
+const listConnections = (gateway: TestGateway, query = '') => gateway.request({ method: 'GET', url: `/v1/connections${query}`, headers: auth });
 
 describe('GET /v1/connections', () => {
   const gateway = useGateway();
@@ -41,7 +40,10 @@ describe('GET /v1/connections', () => {
     const newer = await seedConnection(gateway, { createdAfterS: 10 });
     const response = await listConnections(gateway);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ items: [expect.objectContaining({ id: newer.id }), expect.objectContaining({ id: older.id })], next_cursor: null });
+    expect(response.json()).toEqual({
+      items: [expect.objectContaining({ id: newer.id }), expect.objectContaining({ id: older.id })],
+      next_cursor: null,
+    });
   });
 
   it('filters by end_user_id', async () => {
@@ -299,7 +301,13 @@ describe('POST /v1/connections/{id}/refresh', () => {
     const response = await refresh(seeded.id);
     expect(response.statusCode).toBe(200);
     const checkedAt = gateway.clock.now.toISOString();
-    expect(response.json()).toMatchObject({ id: seeded.id, status: 'connected', recall_status: 'healthy', last_checked_at: checkedAt, updated_at: checkedAt });
+    expect(response.json()).toMatchObject({
+      id: seeded.id,
+      status: 'connected',
+      recall_status: 'healthy',
+      last_checked_at: checkedAt,
+      updated_at: checkedAt,
+    });
     expect(await gateway.store.getConnection(seeded.id)).toMatchObject({ status: 'connected', lastCheckedAt: checkedAt });
     expect(gateway.recall.calls.map((c) => [c.operation, c.path])).toEqual([
       ['retrieve', `/api/v2/zoom-oauth-credentials/${seeded.recallCredentialId}/`],

@@ -38,11 +38,11 @@ describe('docs', () => {
   });
 });
 
-describe('Swagger UI\'s Content-Security-Policy', () => {
+describe("Swagger UI's Content-Security-Policy", () => {
   describe('with an https PUBLIC_URL', () => {
     const gateway = useGateway();
 
-    it('allows only the page\'s own scripts and upgrades insecure requests', async () => {
+    it("allows only the page's own scripts and upgrades insecure requests", async () => {
       const csp = String((await gateway.request({ method: 'GET', url: '/docs' })).headers['content-security-policy']);
       expect(csp).toMatch(/script-src 'self'\s*;/);
       expect(csp).toContain('upgrade-insecure-requests');

@@ -17,7 +17,11 @@ function zoomRedirectsBack(gateway: TestGateway, launched: Launched, redirectUri
   const query = new URLSearchParams(url.search);
   query.append('code', 'zoom-authorization-code');
   query.append('state', launched.state);
-  return gateway.app.inject({ method: 'GET', url: `${url.pathname}?${query.toString()}`, cookies: { [launched.cookie.name]: launched.cookie.value } });
+  return gateway.app.inject({
+    method: 'GET',
+    url: `${url.pathname}?${query.toString()}`,
+    cookies: { [launched.cookie.name]: launched.cookie.value },
+  });
 }
 
 describe.each([
@@ -43,7 +47,7 @@ describe.each([
     );
   });
 
-  it("finishes connected at that path, sending Recall the same string", async () => {
+  it('finishes connected at that path, sending Recall the same string', async () => {
     gateway.recall.prefer('create', 'code=201, example=created');
     const launched = await launch(gateway);
     const answer = await zoomRedirectsBack(gateway, launched, redirectUri);

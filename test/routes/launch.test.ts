@@ -184,7 +184,9 @@ describe('GET /v1/connect/zoom (launch)', () => {
     });
 
     it("replaces return_to's own result parameters instead of repeating them", async () => {
-      const session = await createSession(gateway, { return_to: `${appOrigin}/settings?zoom_connect=connected&error=none&connection_id=forged&tab=zoom` });
+      const session = await createSession(gateway, {
+        return_to: `${appOrigin}/settings?zoom_connect=connected&error=none&connection_id=forged&tab=zoom`,
+      });
       await openConnectUrl(gateway, session.connect_url);
       const again = await openConnectUrl(gateway, session.connect_url);
       expect(again.headers.location).toBe(`${appOrigin}/settings?tab=zoom&zoom_connect=error&error=session_used`);
@@ -297,13 +299,10 @@ describe('GET /v1/connect/zoom (launch)', () => {
       expect(response.body).toContain('invalid_request');
     });
 
-    it(
-      'with no launch parameter lists query.launch in errors',
-      async () => {
-        const response = await gateway.app.inject({ method: 'GET', url: '/v1/connect/zoom', headers: asJson });
-        expect((response.json() as { errors?: { path: string }[] }).errors?.map((e) => e.path)).toEqual(['query.launch']);
-      },
-    );
+    it('with no launch parameter lists query.launch in errors', async () => {
+      const response = await gateway.app.inject({ method: 'GET', url: '/v1/connect/zoom', headers: asJson });
+      expect((response.json() as { errors?: { path: string }[] }).errors?.map((e) => e.path)).toEqual(['query.launch']);
+    });
   });
 
   describe('every launch answer', () => {
@@ -340,10 +339,22 @@ describe('GET /v1/connect/zoom (launch)', () => {
           return { response: await openConnectUrl(g, session.connect_url, asJson), token: session.token };
         },
       ],
-      ['an unknown code (page)', async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown', headers: asBrowser }) })],
-      ['an unknown code (problem)', async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown', headers: asJson }) })],
-      ['a missing launch parameter (problem)', async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom', headers: asJson }) })],
-      ['a missing launch parameter (page)', async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom', headers: asBrowser }) })],
+      [
+        'an unknown code (page)',
+        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown', headers: asBrowser }) }),
+      ],
+      [
+        'an unknown code (problem)',
+        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown', headers: asJson }) }),
+      ],
+      [
+        'a missing launch parameter (problem)',
+        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom', headers: asJson }) }),
+      ],
+      [
+        'a missing launch parameter (page)',
+        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom', headers: asBrowser }) }),
+      ],
     ];
 
     it.each(scenarios)('carries Cache-Control: no-store and Referrer-Policy: no-referrer: %s', async (_what, scenario) => {

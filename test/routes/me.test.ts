@@ -159,8 +159,16 @@ describe('CORS on /v1/me/*', () => {
     });
     expect(response.statusCode).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe(appOrigin);
-    expect(String(response.headers['access-control-allow-headers']).toLowerCase().split(/\s*,\s*/)).toContain('authorization');
-    expect(String(response.headers['access-control-allow-methods']).split(/\s*,\s*/).sort()).toEqual(['DELETE', 'GET']);
+    expect(
+      String(response.headers['access-control-allow-headers'])
+        .toLowerCase()
+        .split(/\s*,\s*/),
+    ).toContain('authorization');
+    expect(
+      String(response.headers['access-control-allow-methods'])
+        .split(/\s*,\s*/)
+        .sort(),
+    ).toEqual(['DELETE', 'GET']);
     expect(response.headers['access-control-allow-credentials']).toBeUndefined();
   });
 

@@ -88,7 +88,10 @@ async function flowEnd(gateway: TestGateway, returnTo: string, mode: 'redirect' 
 function expectSafeLocation(location: string) {
   const url = new URL(location, 'https://gateway.example.com/v1/connect/zoom/callback');
   expect(allowedOrigins).toContain(url.origin);
-  expect(allowedOrigins.some((origin) => location.startsWith(`${origin}/`)), location).toBe(true);
+  expect(
+    allowedOrigins.some((origin) => location.startsWith(`${origin}/`)),
+    location,
+  ).toBe(true);
   expect(location).not.toMatch(/[\\\s]/);
   expect(url.username + url.password).toBe('');
 }
@@ -129,7 +132,10 @@ describe('return_to: no open redirect', () => {
     fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...benign) }, { weight: 1, arbitrary: fc.constantFrom(...hostile) });
   const hostile = fc
     .tuple(
-      piece(['https://', 'HTTPS://', 'https:', 'https:/', 'https:///'], ['https:\\', '//', '/', 'javascript:', 'JavaScript://', 'http://', ' https://', '%68ttps://']),
+      piece(
+        ['https://', 'HTTPS://', 'https:', 'https:/', 'https:///'],
+        ['https:\\', '//', '/', 'javascript:', 'JavaScript://', 'http://', ' https://', '%68ttps://'],
+      ),
       piece([''], ['user@', 'app.example.com@', 'user:pass@', 'app.example.com%40', '%40']),
       piece(
         ['app.example.com', 'App.Example.COM', 'other.example.com', '%61pp.example.com', 'app%2eexample.com'],

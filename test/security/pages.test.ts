@@ -15,7 +15,12 @@ interface Shown {
   secrets: string[];
 }
 
-async function callbackPage(g: TestGateway, body: Record<string, unknown>, query: (state: string) => Record<string, string>, withCookie = true): Promise<Shown> {
+async function callbackPage(
+  g: TestGateway,
+  body: Record<string, unknown>,
+  query: (state: string) => Record<string, string>,
+  withCookie = true,
+): Promise<Shown> {
   const launched = await launch(g, body);
   const cookies = withCookie ? { [launched.cookie.name]: launched.cookie.value } : {};
   const response = await callback(g, query(launched.state), cookies, html);
@@ -65,12 +70,18 @@ const pages: [string, { popup: boolean }, (g: TestGateway) => Promise<Shown>][] 
   [
     'result page: unknown state',
     { popup: false },
-    async (g) => ({ response: await callback(g, { code: 'zoom-code-secret', state: 'forged-state-value' }, {}, html), secrets: ['zoom-code-secret', 'forged-state-value'] }),
+    async (g) => ({
+      response: await callback(g, { code: 'zoom-code-secret', state: 'forged-state-value' }, {}, html),
+      secrets: ['zoom-code-secret', 'forged-state-value'],
+    }),
   ],
   [
     'result page: unknown connect link (launch)',
     { popup: false },
-    async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=forged-launch-code', headers: html }), secrets: ['forged-launch-code'] }),
+    async (g) => ({
+      response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=forged-launch-code', headers: html }),
+      secrets: ['forged-launch-code'],
+    }),
   ],
 ];
 
@@ -102,24 +113,27 @@ describe('the pages of the browser flow', () => {
     }
   });
 
-  it.each(pages)('%s: Cache-Control no-store, Referrer-Policy no-referrer, nosniff, and a CSP allowing only its own nonce', async (_name, _kind, show) => {
-    const { response } = await show(gateway);
-    expect(response.headers['cache-control']).toBe('no-store');
-    expect(response.headers['referrer-policy']).toBe('no-referrer');
-    expect(response.headers['x-content-type-options']).toBe('nosniff');
-    const csp = cspDirectives(response);
-    const nonce = /<style nonce="([^"]+)"/.exec(response.body)?.[1];
-    expect(nonce).toBeDefined();
-    expect(csp).toEqual({
-      'default-src': ["'none'"],
-      'script-src': [`'nonce-${nonce}'`],
-      'style-src': [`'nonce-${nonce}'`],
-      'base-uri': ["'none'"],
-      'form-action': ["'none'"],
-      'frame-ancestors': ["'none'"],
-    });
-    for (const tag of response.body.matchAll(/<(script|style)\b([^>]*)>/g)) expect(tag[2]).toBe(` nonce="${nonce}"`);
-  });
+  it.each(pages)(
+    '%s: Cache-Control no-store, Referrer-Policy no-referrer, nosniff, and a CSP allowing only its own nonce',
+    async (_name, _kind, show) => {
+      const { response } = await show(gateway);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      const csp = cspDirectives(response);
+      const nonce = /<style nonce="([^"]+)"/.exec(response.body)?.[1];
+      expect(nonce).toBeDefined();
+      expect(csp).toEqual({
+        'default-src': ["'none'"],
+        'script-src': [`'nonce-${nonce}'`],
+        'style-src': [`'nonce-${nonce}'`],
+        'base-uri': ["'none'"],
+        'form-action': ["'none'"],
+        'frame-ancestors': ["'none'"],
+      });
+      for (const tag of response.body.matchAll(/<(script|style)\b([^>]*)>/g)) expect(tag[2]).toBe(` nonce="${nonce}"`);
+    },
+  );
 
   it.each(pages)('%s: loads nothing and links nowhere (no third-party resource), and shows no secret', async (_name, _kind, show) => {
     const { response, secrets } = await show(gateway);

@@ -17,8 +17,21 @@ describe('rate limits', () => {
     g.request({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization, ...json }, payload: { end_user_id: 'user_42' } });
 
   const limited: [string, () => InjectOptions & { url: string }, number][] = [
-    ['POST /v1/connect-sessions', () => ({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: `Bearer ${testApiKey}` }, payload: { end_user_id: 'user_42' } }), 201],
-    ['POST /v1/connect-sessions with a wrong API key (guessing keys)', () => ({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: 'Bearer guessed-key-000000001' }, payload: {} }), 401],
+    [
+      'POST /v1/connect-sessions',
+      () => ({
+        method: 'POST',
+        url: '/v1/connect-sessions',
+        headers: { authorization: `Bearer ${testApiKey}` },
+        payload: { end_user_id: 'user_42' },
+      }),
+      201,
+    ],
+    [
+      'POST /v1/connect-sessions with a wrong API key (guessing keys)',
+      () => ({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: 'Bearer guessed-key-000000001' }, payload: {} }),
+      401,
+    ],
     ['GET /v1/connect/zoom (launch)', () => ({ method: 'GET', url: '/v1/connect/zoom?launch=unknown-launch-code', headers: json }), 400],
     ['GET /v1/connect/zoom/callback', () => ({ method: 'GET', url: '/v1/connect/zoom/callback?state=unknown&code=c', headers: json }), 400],
   ];
@@ -53,7 +66,8 @@ describe('rate limits', () => {
     const launched = await g.request({ method: 'GET', url: `${url.pathname}${url.search}` });
     const state = new URL(String(launched.headers.location)).searchParams.get('state')!;
     const cookie = launched.cookies[0]!;
-    const callback = () => g.request({ method: 'GET', url: `/v1/connect/zoom/callback?code=c&state=${state}`, cookies: { [cookie.name]: cookie.value }, headers: json });
+    const callback = () =>
+      g.request({ method: 'GET', url: `/v1/connect/zoom/callback?code=c&state=${state}`, cookies: { [cookie.name]: cookie.value }, headers: json });
     for (let n = 0; n < LIMIT; n++) await g.request({ method: 'GET', url: '/v1/connect/zoom/callback?state=other', headers: json });
     expect((await callback()).statusCode).toBe(429);
     expect(g.recall.calls).toEqual([]);

@@ -85,11 +85,17 @@ describe('logs of every path of a flow, at LOG_LEVEL=trace', () => {
     // Declined at Zoom, with a description Zoom chose.
     expect((await runFlow(g, secrets, 'e', [{ error: 'access_denied', error_description: 'The user denied' }])).result.error).toBe('access_denied');
     // The end user's frontend and the app's backend at work, a wrong key among them.
-    expect((await g.request({ method: 'GET', url: '/v1/me/connection', headers: { authorization: `Bearer ${connected.token}` } })).statusCode).toBe(200);
+    expect((await g.request({ method: 'GET', url: '/v1/me/connection', headers: { authorization: `Bearer ${connected.token}` } })).statusCode).toBe(
+      200,
+    );
     expect((await g.request({ method: 'GET', url: '/v1/connections', headers: { authorization: `Bearer ${otherApiKey}` } })).statusCode).toBe(200);
-    expect((await g.request({ method: 'GET', url: '/v1/connections', headers: { authorization: `Bearer ${testApiKey.slice(0, -1)}x` } })).statusCode).toBe(401);
+    expect(
+      (await g.request({ method: 'GET', url: '/v1/connections', headers: { authorization: `Bearer ${testApiKey.slice(0, -1)}x` } })).statusCode,
+    ).toBe(401);
     g.recall.prefer('delete', 'code=204');
-    expect((await g.request({ method: 'DELETE', url: '/v1/me/connection', headers: { authorization: `Bearer ${connected.token}` } })).statusCode).toBe(204);
+    expect(
+      (await g.request({ method: 'DELETE', url: '/v1/me/connection', headers: { authorization: `Bearer ${connected.token}` } })).statusCode,
+    ).toBe(204);
 
     expectNoSecretIn(g, secrets);
   });

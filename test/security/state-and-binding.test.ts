@@ -89,7 +89,12 @@ describe('state: single use, bounded in time, and issued by this gateway', () =>
   ])('answers %s with the flow cookie present with a named code, before Recall is called', async (_name, stateFor, code) => {
     const launched = await launch(gateway);
     const state = stateFor(launched);
-    const response = await callback(gateway, { code: 'zoom-code', ...(state ? { state } : {}) }, { [launched.cookie.name]: launched.cookie.value }, { accept: 'application/json' });
+    const response = await callback(
+      gateway,
+      { code: 'zoom-code', ...(state ? { state } : {}) },
+      { [launched.cookie.name]: launched.cookie.value },
+      { accept: 'application/json' },
+    );
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe(code);
     await expectRecallUntouched(gateway);

@@ -121,7 +121,9 @@ describe('the database goes away and comes back', () => {
       await admin.connect();
       try {
         // With a timeout, pg_terminate_backend returns once each session has ended, not when it was asked to.
-        const ended = await admin.query("select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name = 'zoom-connect-gateway'");
+        const ended = await admin.query(
+          "select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name = 'zoom-connect-gateway'",
+        );
         expect(ended.rowCount).toBeGreaterThan(0);
       } finally {
         await admin.end();
@@ -137,7 +139,11 @@ describe('the database goes away and comes back', () => {
         await admin.query('begin');
         await admin.query('lock table connect_sessions in access exclusive mode');
         const pending = createSession();
-        await waitUntil(async () => (await admin.query("select 1 from pg_stat_activity where application_name = 'zoom-connect-gateway' and wait_event_type = 'Lock'")).rowCount! > 0);
+        await waitUntil(
+          async () =>
+            (await admin.query("select 1 from pg_stat_activity where application_name = 'zoom-connect-gateway' and wait_event_type = 'Lock'"))
+              .rowCount! > 0,
+        );
         await admin.query("select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name = 'zoom-connect-gateway'");
         expectStoreUnavailable(await pending);
         await admin.query('commit');

@@ -104,9 +104,7 @@ describe('PostgreSQL store, several instances on one database', () => {
     const [a, b] = await instances.open(2);
     const session = aConnectSession();
     await a!.createConnectSession(session);
-    const claims = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a! : b!).claimLaunch(session.launchHash, at(1 + i / 100))),
-    );
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a! : b!).claimLaunch(session.launchHash, at(1 + i / 100))));
     expect(claims.filter((claim) => claim.outcome === 'claimed')).toHaveLength(1);
     expect(claims.filter((claim) => claim.outcome === 'used')).toHaveLength(19);
   });
@@ -117,9 +115,7 @@ describe('PostgreSQL store, several instances on one database', () => {
     await a!.createConnectSession(session);
     const flow = aFlow(session.id);
     await a!.createFlow(flow);
-    const claims = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? b! : a!).consumeFlow(flow.stateHash, at(3 + i / 100))),
-    );
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? b! : a!).consumeFlow(flow.stateHash, at(3 + i / 100))));
     expect(claims.filter((claim) => claim.outcome === 'consumed')).toHaveLength(1);
     expect(claims.filter((claim) => claim.outcome === 'reused')).toHaveLength(19);
   });
@@ -127,9 +123,7 @@ describe('PostgreSQL store, several instances on one database', () => {
   it('saves one connection when ten first saves for one end user run at once on two instances', async () => {
     const [a, b] = await instances.open(2);
     const endUserId = anEndUser();
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a! : b!).saveConnection(aSave(endUserId, aCredential()))),
-    );
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a! : b!).saveConnection(aSave(endUserId, aCredential()))));
     expect(results.filter((result) => result.created)).toHaveLength(1);
     expect(new Set(results.map((result) => result.connection.id)).size).toBe(1);
     expect(await a!.listConnections({ endUserId, limit: 20 })).toHaveLength(1);
@@ -164,13 +158,14 @@ describe('openStore on PostgreSQL: start-up errors', () => {
     change(url);
     return url.href;
   };
-  const failure = (url: string) => openStore(url).then(
-    async (store) => {
-      await store.close();
-      throw new Error('openStore succeeded');
-    },
-    (error: unknown) => error as Error,
-  );
+  const failure = (url: string) =>
+    openStore(url).then(
+      async (store) => {
+        await store.close();
+        throw new Error('openStore succeeded');
+      },
+      (error: unknown) => error as Error,
+    );
   const password = () => decodeURIComponent(new URL(runPostgres().url).password);
 
   it('opens postgresql:// as well as postgres://', async () => {
@@ -187,13 +182,17 @@ describe('openStore on PostgreSQL: start-up errors', () => {
   it('says nothing accepts connections at the host and port when no server listens there', async () => {
     const port = await freePort();
     const error = await failure(withUrl((url) => (url.port = String(port))));
-    expect(error.message).toMatch(new RegExp(`^DATABASE_URL \\(postgres://gateway@127\\.0\\.0\\.1:${port}/gateway\\): nothing accepts connections at 127\\.0\\.0\\.1:${port}`));
+    expect(error.message).toMatch(
+      new RegExp(`^DATABASE_URL \\(postgres://gateway@127\\.0\\.0\\.1:${port}/gateway\\): nothing accepts connections at 127\\.0\\.0\\.1:${port}`),
+    );
     expect(error.message).not.toContain(password());
   });
 
   it('says the password was refused, naming the user but not the password', async () => {
     const error = await failure(withUrl((url) => (url.password = 'not-the-password')));
-    expect(error.message).toMatch(/^DATABASE_URL \(postgres:\/\/gateway@127\.0\.0\.1:\d+\/gateway\): PostgreSQL refused the password of user "gateway"/);
+    expect(error.message).toMatch(
+      /^DATABASE_URL \(postgres:\/\/gateway@127\.0\.0\.1:\d+\/gateway\): PostgreSQL refused the password of user "gateway"/,
+    );
     expect(error.message).not.toContain('not-the-password');
   });
 

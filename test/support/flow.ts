@@ -40,7 +40,12 @@ export async function launch(gateway: TestGateway, body: Record<string, unknown>
   };
 }
 
-export function callback(gateway: TestGateway, query: Record<string, string>, cookies: Record<string, string> = {}, headers: Record<string, string> = {}) {
+export function callback(
+  gateway: TestGateway,
+  query: Record<string, string>,
+  cookies: Record<string, string> = {},
+  headers: Record<string, string> = {},
+) {
   return gateway.request({
     method: 'GET',
     url: `/v1/connect/zoom/callback?${new URLSearchParams(query).toString()}`,

@@ -115,12 +115,24 @@ export function useGateway(
     return current;
   };
   return {
-    get app() { return get().app; },
-    get store() { return get().store; },
-    get config() { return get().config; },
-    get recall() { return get().recall; },
-    get logs() { return get().logs; },
-    get clock() { return get().clock; },
+    get app() {
+      return get().app;
+    },
+    get store() {
+      return get().store;
+    },
+    get config() {
+      return get().config;
+    },
+    get recall() {
+      return get().recall;
+    },
+    get logs() {
+      return get().logs;
+    },
+    get clock() {
+      return get().clock;
+    },
     request: (options) => get().request(options),
   };
 }

@@ -39,7 +39,9 @@ export function findPostgresBinaries(): string {
   if (process.env.PG_BIN_DIR) candidates.push(process.env.PG_BIN_DIR);
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((name) => /^\d+$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((version) => path.join(debian, version, 'bin')));
   }
   candidates.push(...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean));
@@ -71,7 +73,6 @@ async function chownToOwner(file: string): Promise<void> {
   const { stdout: gid } = await run('id', ['-g', 'postgres']);
   await chown(file, Number(stdout.trim()), Number(gid.trim()));
 }
-
 
 // Durability is worth nothing to a cluster that lives for one test run; speed is.
 const serverSettings = `
@@ -105,9 +106,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     await rm(root, { recursive: true, force: true });
   };
   try {
-    await runAsOwner(path.join(bin, 'initdb'), [
-      '-D', data, '-U', admin.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync',
-    ], root);
+    await runAsOwner(
+      path.join(bin, 'initdb'),
+      ['-D', data, '-U', admin.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      root,
+    );
     await appendFile(path.join(data, 'postgresql.conf'), `${serverSettings}port = ${port}\nunix_socket_directories = '${root}'\n`);
     const start = async () => {
       await pgCtl('start', '-w', '-t', '60');

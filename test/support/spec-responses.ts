@@ -25,7 +25,9 @@ export function specProblems(method: string, path: string, response: SentRespons
   if (!responses[status]) return [`${operation.operation.operationId} does not document status ${status}`];
   const { node, at } = deref(doc, responses[status], pointer('paths', operation.path, operation.method, 'responses', status));
   const content = (node.content ?? {}) as Record<string, unknown>;
-  const contentType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const contentType = String(response.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   const missing = Object.entries((node.headers ?? {}) as Record<string, unknown>)
     .filter(([, header]) => deref(doc, header, '').node.required === true)
     .filter(([name]) => response.headers[name.toLowerCase()] === undefined)

@@ -129,7 +129,8 @@ export function schemaValidator(doc: Json) {
   ajv.addSchema(doc, 'https://spec.local/openapi.json');
   return (schemaPointer: string, value: unknown): string[] => {
     const fragment = schemaPointer.split('/').map(encodeURIComponent).join('/');
-    const validate = ajv.getSchema(`https://spec.local/openapi.json#${fragment}`) ?? ajv.compile({ $ref: `https://spec.local/openapi.json#${fragment}` });
+    const validate =
+      ajv.getSchema(`https://spec.local/openapi.json#${fragment}`) ?? ajv.compile({ $ref: `https://spec.local/openapi.json#${fragment}` });
     if (validate(value)) return [];
     return (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim());
   };

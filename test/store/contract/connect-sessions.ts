@@ -53,9 +53,7 @@ export function describeConnectSessions(open: () => Promise<Store>): void {
     it('lets exactly one of 20 concurrent claims of one launch code win', async () => {
       const session = aConnectSession();
       await store().createConnectSession(session);
-      const claims = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store().claimLaunch(session.launchHash, at(2 + i / 100))),
-      );
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => store().claimLaunch(session.launchHash, at(2 + i / 100))));
       const outcomes = claims.map((claim) => claim.outcome);
       expect(outcomes.filter((outcome) => outcome === 'claimed')).toHaveLength(1);
       expect(outcomes.filter((outcome) => outcome === 'used')).toHaveLength(19);

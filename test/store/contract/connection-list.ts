@@ -18,9 +18,7 @@ export function describeConnectionList(open: () => Promise<Store>): void {
     }
 
     function newestFirst(connections: ConnectionRecord[]): ConnectionRecord[] {
-      return [...connections].sort((a, b) =>
-        a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
-      );
+      return [...connections].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
     }
 
     it('lists connections newest first, the id breaking ties', async () => {

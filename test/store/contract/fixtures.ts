@@ -2,13 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach } from 'vitest';
-import type {
-  ConnectSessionRecord,
-  CredentialSnapshot,
-  FlowRecord,
-  SaveConnectionInput,
-  Store,
-} from '../../../src/store/store.js';
+import type { ConnectSessionRecord, CredentialSnapshot, FlowRecord, SaveConnectionInput, Store } from '../../../src/store/store.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00.000Z');
 
@@ -75,11 +69,7 @@ export function aCredential(overrides: Partial<CredentialSnapshot> = {}): Creden
   };
 }
 
-export function aSave(
-  endUserId: string,
-  credential: CredentialSnapshot,
-  overrides: Partial<SaveConnectionInput> = {},
-): SaveConnectionInput {
+export function aSave(endUserId: string, credential: CredentialSnapshot, overrides: Partial<SaveConnectionInput> = {}): SaveConnectionInput {
   return {
     newConnectionId: randomUUID(),
     endUserId,

@@ -44,9 +44,7 @@ export function describeFlows(open: () => Promise<Store>): void {
 
     it('lets exactly one of 20 concurrent consumptions of one state win', async () => {
       const { flow } = await aStoredFlow();
-      const claims = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store().consumeFlow(flow.stateHash, at(3 + i / 100))),
-      );
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => store().consumeFlow(flow.stateHash, at(3 + i / 100))));
       const outcomes = claims.map((claim) => claim.outcome);
       expect(outcomes.filter((outcome) => outcome === 'consumed')).toHaveLength(1);
       expect(outcomes.filter((outcome) => outcome === 'reused')).toHaveLength(19);

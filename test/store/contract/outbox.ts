@@ -30,7 +30,11 @@ export function describeOutbox(open: () => Promise<Store>): void {
 
     it('writes nothing when the change is not asked to record events', async () => {
       const saved = await store().saveConnection(aSave(anEndUser(), aCredential()));
-      await store().recordCredentialHealth(saved.connection.recallCredentialId!, { recallStatus: 'unhealthy', meetingSyncStatus: null, checkedAt: at(1) });
+      await store().recordCredentialHealth(saved.connection.recallCredentialId!, {
+        recallStatus: 'unhealthy',
+        meetingSyncStatus: null,
+        checkedAt: at(1),
+      });
       await store().deleteConnection(saved.connection.id, { now: at(2) });
       expect(await drainEvents(store())).toEqual([]);
     });
@@ -79,7 +83,12 @@ export function describeOutbox(open: () => Promise<Store>): void {
       await store().recordCredentialHealth(shared.id, { ...unhealthy, checkedAt: at(4) });
       const events = await drainEvents(store());
       expect(events).toHaveLength(2);
-      for (const event of events) expect(event).toMatchObject({ type: 'connection.status_changed', previousStatus: 'connected', connection: { status: 'needs_reauth', lastCheckedAt: at(3) } });
+      for (const event of events)
+        expect(event).toMatchObject({
+          type: 'connection.status_changed',
+          previousStatus: 'connected',
+          connection: { status: 'needs_reauth', lastCheckedAt: at(3) },
+        });
       expect(events.map((event) => (event.type === 'connection.status_changed' ? event.connection.id : '')).sort()).toEqual(
         [first.connection.id, second.connection.id].sort(),
       );

@@ -1,0 +1,74 @@
+// ESLint (flat config): typescript-eslint's recommended rules, plus import boundaries that encode DESIGN.md's
+// layering, so a change that breaks it fails `npm run lint` instead of a review. Formatting is Prettier's.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+export default tseslint.config(
+  { ignores: ['generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    // Type-aware, for the promise rules: a forgotten await in a server is a lost error or a request that hangs.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  // The flow is free of Fastify: routes, plugins and pages adapt it to HTTP, never the other way round.
+  {
+    files: ['src/connect/**/*.ts'],
+    rules: restrict(
+      { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'src/connect/ never imports Fastify (DESIGN.md: routes -> connect).' },
+      { group: ['**/routes/**', '**/plugins/**', '**/pages/**'], message: 'src/connect/ never imports routes, plugins or pages.' },
+    ),
+  },
+  // Persistence and the Recall client know nothing of the flow that uses them.
+  {
+    files: ['src/store/**/*.ts', 'src/recall/**/*.ts'],
+    rules: restrict({ group: ['**/connect/**'], message: 'src/store/ and src/recall/ never import src/connect/ (dependencies point one way).' }),
+  },
+  // Routes call the flow; only the flow talks to the store.
+  {
+    files: ['src/routes/**/*.ts'],
+    rules: restrict({ group: ['**/store/**'], message: 'Routes never import the store: go through src/connect/.' }),
+  },
+  // The browser client ships alone: its own files and the generated types, nothing else.
+  {
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./|\\.\\./\\.\\./generated/gateway/types\\.gen\\.js$)',
+              message: 'src/client/ imports only its own files and the generated gateway types (it ships as a package with no dependencies).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+);
