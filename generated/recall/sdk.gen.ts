@@ -5,8 +5,8 @@ import * as z from 'zod';
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { CreateZoomOauthCredentialData, CreateZoomOauthCredentialErrors, CreateZoomOauthCredentialResponses, DeleteZoomOauthCredentialData, DeleteZoomOauthCredentialErrors, DeleteZoomOauthCredentialResponses, ListZoomOauthCredentialsData, ListZoomOauthCredentialsErrors, ListZoomOauthCredentialsResponses, RetrieveZoomOauthAppData, RetrieveZoomOauthAppErrors, RetrieveZoomOauthAppResponses, RetrieveZoomOauthCredentialData, RetrieveZoomOauthCredentialErrors, RetrieveZoomOauthCredentialResponses, ValidateZoomOauthCredentialData, ValidateZoomOauthCredentialErrors, ValidateZoomOauthCredentialResponses } from './types.gen.js';
-import { zCreateZoomOauthCredentialBody, zDeleteZoomOauthCredentialPath, zListZoomOauthCredentialsQuery, zRetrieveZoomOauthAppPath, zRetrieveZoomOauthCredentialPath, zValidateZoomOauthCredentialPath } from './zod.gen.js';
+import type { CreateZoomOauthCredentialData, CreateZoomOauthCredentialErrors, CreateZoomOauthCredentialResponses, DeleteZoomOauthCredentialData, DeleteZoomOauthCredentialErrors, DeleteZoomOauthCredentialResponses, ListZoomOauthCredentialLogsData, ListZoomOauthCredentialLogsErrors, ListZoomOauthCredentialLogsResponses, ListZoomOauthCredentialsData, ListZoomOauthCredentialsErrors, ListZoomOauthCredentialsResponses, RetrieveZoomOauthAppData, RetrieveZoomOauthAppErrors, RetrieveZoomOauthAppResponses, RetrieveZoomOauthCredentialData, RetrieveZoomOauthCredentialErrors, RetrieveZoomOauthCredentialResponses, ValidateZoomOauthCredentialData, ValidateZoomOauthCredentialErrors, ValidateZoomOauthCredentialResponses } from './types.gen.js';
+import { zCreateZoomOauthCredentialBody, zCreateZoomOauthCredentialHeaders, zDeleteZoomOauthCredentialPath, zListZoomOauthCredentialLogsQuery, zListZoomOauthCredentialsQuery, zRetrieveZoomOauthAppPath, zRetrieveZoomOauthCredentialPath, zValidateZoomOauthCredentialPath } from './zod.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -54,9 +54,10 @@ export const listZoomOauthCredentials = <ThrowOnError extends boolean = false>(o
  * - **200** (or 201: not documented, accept both): the Zoom user/account already had a credential for this
  * app; Recall updated it and returns it with the same `id` (current behaviour).
  * - **400**: an invalid grant (redirect URI not byte-for-byte the registered one, code expired or already
- * used, PKCE mismatch), a malformed body, or (legacy behaviour) a conflict carrying the Zoom id of the
- * existing credential.
+ * used, PKCE mismatch), field errors (a malformed body, an unknown `oauth_app`), or (legacy behaviour) a
+ * conflict carrying the Zoom id of the existing credential, or naming none.
  * - **403**: Recall's firewall, e.g. a `localhost` redirect URI in the body; the body is an HTML page.
+ * - **409**: a request with the same `Idempotency-Key` is still running: wait, then send it again.
  *
  * Rate limit: 300 requests per minute per workspace.
  *
@@ -64,6 +65,7 @@ export const listZoomOauthCredentials = <ThrowOnError extends boolean = false>(o
 export const createZoomOauthCredential = <ThrowOnError extends boolean = false>(options: Options<CreateZoomOauthCredentialData, ThrowOnError>) => (options.client ?? client).post<CreateZoomOauthCredentialResponses, CreateZoomOauthCredentialErrors, ThrowOnError>({
     requestValidator: async (data) => await z.object({
         body: zCreateZoomOauthCredentialBody,
+        headers: zCreateZoomOauthCredentialHeaders.optional(),
         path: z.never().optional(),
         query: z.never().optional()
     }).parseAsync(data),
@@ -136,10 +138,32 @@ export const validateZoomOauthCredential = <ThrowOnError extends boolean = false
 });
 
 /**
+ * List Zoom OAuth Credential Logs
+ *
+ * Warnings and errors Recall logged about credentials, one cursor page at a time: with `credential=<id>`
+ * and `ordering=-created_at`, the first entry says why that credential most recently failed (a refused token
+ * refresh, a revoked authorization). Entries carry at least `message` and `created_at`.
+ *
+ * Rate limit: 300 requests per minute per workspace.
+ *
+ */
+export const listZoomOauthCredentialLogs = <ThrowOnError extends boolean = false>(options?: Options<ListZoomOauthCredentialLogsData, ThrowOnError>) => (options?.client ?? client).get<ListZoomOauthCredentialLogsResponses, ListZoomOauthCredentialLogsErrors, ThrowOnError>({
+    requestValidator: async (data) => await z.object({
+        body: z.never().optional(),
+        path: z.never().optional(),
+        query: zListZoomOauthCredentialLogsQuery.optional()
+    }).parseAsync(data),
+    security: [{ name: 'Authorization', type: 'apiKey' }],
+    url: '/api/v2/zoom-oauth-credential-logs/',
+    ...options
+});
+
+/**
  * Retrieve a Zoom OAuth App
  *
- * Reads the Zoom OAuth App registered in Recall (its secrets are write-only and never returned). `kind`
- * tells which Zoom id the app's credentials carry and so which conflict body a legacy create returns.
+ * Reads the Zoom OAuth App registered in Recall. `kind` tells which Zoom id the app's credentials carry
+ * (and so which conflict body a legacy create returns); `webhook_last_validation` whether Zoom's events reach
+ * Recall. The answer carries the app's secrets too (`client_secret`, `webhook_secret`): never log or store them.
  *
  * Rate limit: 300 requests per minute per workspace.
  *

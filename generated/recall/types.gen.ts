@@ -100,7 +100,29 @@ export type ZoomOauthCredentialPage = {
 };
 
 /**
- * A Zoom OAuth App registered in Recall. Its secrets are write-only and never returned.
+ * One warning or error Recall logged about a credential.
+ */
+export type ZoomOauthCredentialLog = {
+    /**
+     * What happened, in Recall's words.
+     */
+    message: string;
+    created_at: string;
+};
+
+/**
+ * One cursor page of credential log entries.
+ */
+export type ZoomOauthCredentialLogPage = {
+    next: string | null;
+    previous: string | null;
+    results: Array<ZoomOauthCredentialLog>;
+};
+
+/**
+ * A Zoom OAuth App registered in Recall. Recall's reference shows the answer carrying the app's secrets
+ * (`client_secret`, `webhook_secret`): a client must never log or store them.
+ *
  */
 export type ZoomOauthApp = {
     id: string;
@@ -113,7 +135,18 @@ export type ZoomOauthApp = {
      */
     client_id: string;
     /**
-     * When Zoom last validated the app's webhook endpoint at Recall, or null if never.
+     * The Zoom app's client secret. A secret: never log or store it.
+     */
+    client_secret?: string;
+    /**
+     * The Zoom app's webhook secret token. A secret: never log or store it.
+     */
+    webhook_secret?: string;
+    /**
+     * When Zoom last validated the app's event subscription endpoint at Recall
+     * (`<region host>/api/v2/zoom-oauth-apps/{id}/webhook`), or null if never. Null means connecting works,
+     * but Recall gets no meeting events: meetings are not synced and bots do not join.
+     *
      */
     webhook_last_validation?: string | null;
     created_at: string;
@@ -132,7 +165,8 @@ export type RecallErrorDetail = {
 /**
  * A 400 from create. `detail` always; for a legacy re-authorization conflict also the **Zoom** id of the
  * existing credential: `conflicting_zoom_account_id` (account-level app) or `conflicting_zoom_user_id`
- * (user-level app). Without either field, the 400 is an invalid grant or a malformed body.
+ * (user-level app); either may be null. A `detail` that says a credential already exists is a conflict even
+ * without them.
  *
  */
 export type CredentialConflict = {
@@ -141,14 +175,30 @@ export type CredentialConflict = {
      */
     detail: string;
     /**
-     * The Zoom account id (not a Recall id) that already has a credential for this app.
+     * The Zoom account id (not a Recall id) that already has a credential for this app; may be null.
      */
-    conflicting_zoom_account_id?: string;
+    conflicting_zoom_account_id?: string | null;
     /**
-     * The Zoom user id (not a Recall id) that already has a credential for this app.
+     * The Zoom user id (not a Recall id) that already has a credential for this app; may be null.
      */
-    conflicting_zoom_user_id?: string;
+    conflicting_zoom_user_id?: string | null;
 };
+
+/**
+ * Django REST framework's validation body: messages keyed by the field they are about (`non_field_errors`
+ * for the request as a whole), nested for nested objects (`authorization_code`).
+ *
+ */
+export type FieldErrors = {
+    [key: string]: Array<string> | {
+        [key: string]: Array<string>;
+    };
+};
+
+/**
+ * A 400 from create, either Recall's `detail` body (invalid grant, conflict) or field errors.
+ */
+export type CreateRefusal = CredentialConflict | FieldErrors;
 
 /**
  * The HTML page Recall's firewall answers with; not JSON.
@@ -159,6 +209,15 @@ export type FirewallPage = string;
  * The HTML page a load balancer in front of Recall answers with (502, 504); not JSON.
  */
 export type ProxyErrorPage = string;
+
+/**
+ * Identifies one logical request, so that a retry is not acted on twice: while the first request with the key
+ * runs, a second answers 409; once it completed, the same key returns its answer again for one hour. Recall
+ * matches it with the API key's user and the path, not the body. Never put a secret in it (the gateway sends
+ * a hash of the authorization code, never the code).
+ *
+ */
+export type IdempotencyKey = string;
 
 /**
  * The Recall id of the Zoom OAuth Credential (never a Zoom user or account id).
@@ -311,6 +370,16 @@ export type ListZoomOauthCredentialsResponse = ListZoomOauthCredentialsResponses
 
 export type CreateZoomOauthCredentialData = {
     body: ZoomOauthCredentialCreate;
+    headers?: {
+        /**
+         * Identifies one logical request, so that a retry is not acted on twice: while the first request with the key
+         * runs, a second answers 409; once it completed, the same key returns its answer again for one hour. Recall
+         * matches it with the API key's user and the path, not the body. Never put a secret in it (the gateway sends
+         * a hash of the authorization code, never the code).
+         *
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v2/zoom-oauth-credentials/';
@@ -318,17 +387,20 @@ export type CreateZoomOauthCredentialData = {
 
 export type CreateZoomOauthCredentialErrors = {
     /**
-     * The credential was not created: an invalid grant, a malformed body, or (legacy re-authorization
+     * The credential was not created: an invalid grant, field errors, or (legacy re-authorization
      * behaviour) a conflict with an existing credential. A conflict carries `conflicting_zoom_account_id`
      * or `conflicting_zoom_user_id`: a **Zoom** id, to be used as the `account_id` / `user_id` filter of
-     * the list operation, never as a credential id.
+     * the list operation, never as a credential id. Both are nullable: a conflict may name no id at all
+     * (`conflict_without_id`), or say only in `detail` that a credential already exists
+     * (`conflict_detail_only`); neither can be resolved by the client, and neither is an invalid grant.
+     * Field errors come as Django REST framework bodies, messages keyed by field (`field_errors`).
      *
      * `invalid_grant` is deliberately the **first** example: a Prism mock answers an invalid request with
      * the operation's first 400 example, and a malformed call must never look like a conflict (Prism also
      * adds an `sl-violations` header to such a reply).
      *
      */
-    400: CredentialConflict;
+    400: CreateRefusal;
     /**
      * Missing or invalid API key, or a key of another region.
      */
@@ -339,6 +411,13 @@ export type CreateZoomOauthCredentialErrors = {
      *
      */
     403: FirewallPage;
+    /**
+     * A request with the same `Idempotency-Key` (for this API key and path) is still being processed: Recall
+     * skipped this one. Wait and send it again with the same key: once the first completes, its answer is
+     * replayed. (Body inferred.)
+     *
+     */
+    409: RecallErrorDetail;
     /**
      * Rate limited (list 60/min, other operations 300/min per workspace). Retry after `Retry-After` seconds.
      */
@@ -559,6 +638,82 @@ export type ValidateZoomOauthCredentialResponses = {
      */
     200: unknown;
 };
+
+export type ListZoomOauthCredentialLogsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Only the logs of this credential (its Recall id).
+         */
+        credential?: string;
+        /**
+         * Only credentials created at or after this instant.
+         */
+        created_at_after?: string;
+        /**
+         * Only credentials created at or before this instant.
+         */
+        created_at_before?: string;
+        /**
+         * Which field to order the results by; prefix with `-` for descending (e.g. `-created_at`).
+         */
+        ordering?: string;
+        /**
+         * The opaque pagination cursor. Take it from a page's `next` / `previous` URL (or follow that URL as is);
+         * never build one.
+         *
+         */
+        cursor?: string;
+    };
+    url: '/api/v2/zoom-oauth-credential-logs/';
+};
+
+export type ListZoomOauthCredentialLogsErrors = {
+    /**
+     * The request was rejected, e.g. an invalid filter value. Recall (Django REST framework) may also key
+     * validation messages by field name instead of `detail`.
+     *
+     */
+    400: RecallErrorDetail;
+    /**
+     * Missing or invalid API key, or a key of another region.
+     */
+    401: RecallErrorDetail;
+    /**
+     * Blocked by Recall's firewall before reaching the API, e.g. a body sent on a GET or a `localhost` URL in the
+     * request. The body is an HTML page, not JSON.
+     *
+     */
+    403: FirewallPage;
+    /**
+     * Rate limited (list 60/min, other operations 300/min per workspace). Retry after `Retry-After` seconds.
+     */
+    429: RecallErrorDetail;
+    /**
+     * Recall is overloaded or restarting (an upstream proxy's page, not JSON). Retry with backoff.
+     */
+    502: ProxyErrorPage;
+    /**
+     * Recall is temporarily unavailable. Retry with backoff.
+     */
+    503: RecallErrorDetail;
+    /**
+     * Recall did not answer in time (an upstream proxy's page, not JSON). Retry with backoff.
+     */
+    504: ProxyErrorPage;
+};
+
+export type ListZoomOauthCredentialLogsError = ListZoomOauthCredentialLogsErrors[keyof ListZoomOauthCredentialLogsErrors];
+
+export type ListZoomOauthCredentialLogsResponses = {
+    /**
+     * One page of log entries.
+     */
+    200: ZoomOauthCredentialLogPage;
+};
+
+export type ListZoomOauthCredentialLogsResponse = ListZoomOauthCredentialLogsResponses[keyof ListZoomOauthCredentialLogsResponses];
 
 export type RetrieveZoomOauthAppData = {
     body?: never;

@@ -64,12 +64,33 @@ export const zZoomOauthCredentialPage = z.object({
 });
 
 /**
- * A Zoom OAuth App registered in Recall. Its secrets are write-only and never returned.
+ * One warning or error Recall logged about a credential.
+ */
+export const zZoomOauthCredentialLog = z.object({
+    message: z.string(),
+    created_at: z.iso.datetime()
+});
+
+/**
+ * One cursor page of credential log entries.
+ */
+export const zZoomOauthCredentialLogPage = z.object({
+    next: z.url().nullable(),
+    previous: z.url().nullable(),
+    results: z.array(zZoomOauthCredentialLog)
+});
+
+/**
+ * A Zoom OAuth App registered in Recall. Recall's reference shows the answer carrying the app's secrets
+ * (`client_secret`, `webhook_secret`): a client must never log or store them.
+ *
  */
 export const zZoomOauthApp = z.object({
     id: z.uuid(),
     kind: z.enum(['user_level', 'account_level']),
     client_id: z.string(),
+    client_secret: z.string().optional(),
+    webhook_secret: z.string().optional(),
     webhook_last_validation: z.iso.datetime().nullish(),
     created_at: z.iso.datetime()
 });
@@ -84,14 +105,33 @@ export const zRecallErrorDetail = z.object({
 /**
  * A 400 from create. `detail` always; for a legacy re-authorization conflict also the **Zoom** id of the
  * existing credential: `conflicting_zoom_account_id` (account-level app) or `conflicting_zoom_user_id`
- * (user-level app). Without either field, the 400 is an invalid grant or a malformed body.
+ * (user-level app); either may be null. A `detail` that says a credential already exists is a conflict even
+ * without them.
  *
  */
 export const zCredentialConflict = z.object({
     detail: z.string(),
-    conflicting_zoom_account_id: z.string().optional(),
-    conflicting_zoom_user_id: z.string().optional()
+    conflicting_zoom_account_id: z.string().nullish(),
+    conflicting_zoom_user_id: z.string().nullish()
 });
+
+/**
+ * Django REST framework's validation body: messages keyed by the field they are about (`non_field_errors`
+ * for the request as a whole), nested for nested objects (`authorization_code`).
+ *
+ */
+export const zFieldErrors = z.record(z.string(), z.union([
+    z.array(z.string()),
+    z.record(z.string(), z.array(z.string()))
+]));
+
+/**
+ * A 400 from create, either Recall's `detail` body (invalid grant, conflict) or field errors.
+ */
+export const zCreateRefusal = z.union([
+    zCredentialConflict,
+    zFieldErrors
+]);
 
 /**
  * The HTML page Recall's firewall answers with; not JSON.
@@ -102,6 +142,15 @@ export const zFirewallPage = z.string();
  * The HTML page a load balancer in front of Recall answers with (502, 504); not JSON.
  */
 export const zProxyErrorPage = z.string();
+
+/**
+ * Identifies one logical request, so that a retry is not acted on twice: while the first request with the key
+ * runs, a second answers 409; once it completed, the same key returns its answer again for one hour. Recall
+ * matches it with the API key's user and the path, not the body. Never put a secret in it (the gateway sends
+ * a hash of the authorization code, never the code).
+ *
+ */
+export const zIdempotencyKey = z.string().min(1).max(255);
 
 /**
  * The Recall id of the Zoom OAuth Credential (never a Zoom user or account id).
@@ -179,6 +228,10 @@ export const zListZoomOauthCredentialsResponse = zZoomOauthCredentialPage;
 
 export const zCreateZoomOauthCredentialBody = zZoomOauthCredentialCreate;
 
+export const zCreateZoomOauthCredentialHeaders = z.object({
+    'Idempotency-Key': z.string().min(1).max(255).optional()
+});
+
 /**
  * Re-authorization (current behaviour): the Zoom user or account already had a credential for this app;
  * Recall updated it with the new tokens and returns it with its existing `id`. Recall does not document
@@ -209,6 +262,19 @@ export const zRetrieveZoomOauthCredentialResponse = zZoomOauthCredential;
 export const zValidateZoomOauthCredentialPath = z.object({
     id: z.uuid()
 });
+
+export const zListZoomOauthCredentialLogsQuery = z.object({
+    credential: z.uuid().optional(),
+    created_at_after: z.iso.datetime().optional(),
+    created_at_before: z.iso.datetime().optional(),
+    ordering: z.string().optional(),
+    cursor: z.string().optional()
+});
+
+/**
+ * One page of log entries.
+ */
+export const zListZoomOauthCredentialLogsResponse = zZoomOauthCredentialLogPage;
 
 export const zRetrieveZoomOauthAppPath = z.object({
     id: z.uuid()

@@ -38,6 +38,8 @@ const callers: Record<string, (client: ReturnType<typeof clientPreferring>) => P
   deleteZoomOauthCredential: (client) => recall.deleteZoomOauthCredential({ client, path: { id: credentialId } }),
   validateZoomOauthCredential: (client) => recall.validateZoomOauthCredential({ client, path: { id: credentialId } }),
   retrieveZoomOauthApp: (client) => recall.retrieveZoomOauthApp({ client, path: { id: appId } }),
+  listZoomOauthCredentialLogs: (client) =>
+    recall.listZoomOauthCredentialLogs({ client, query: { credential: credentialId, ordering: '-created_at' } }),
 };
 
 interface Outcome {
@@ -83,12 +85,17 @@ describe('the Prism mock of Recall', () => {
     expect(names('createZoomOauthCredential')).toEqual(
       expect.arrayContaining([
         '201 created',
+        '201 reauthorized_new_id',
         '200 reauthorized_existing',
         '400 conflict_account',
         '400 conflict_user',
+        '400 conflict_without_id',
+        '400 conflict_detail_only',
+        '400 field_errors',
         '400 invalid_grant',
         '401 unauthorized',
         '403 forbidden_localhost',
+        '409 idempotency_in_progress',
         '429 rate_limited',
         '503 unavailable',
       ]),
@@ -100,6 +107,7 @@ describe('the Prism mock of Recall', () => {
     expect(names('deleteZoomOauthCredential')).toEqual(expect.arrayContaining(['204', '404 not_found']));
     expect(names('validateZoomOauthCredential')).toEqual(expect.arrayContaining(['200', '404 not_found']));
     expect(names('retrieveZoomOauthApp')).toEqual(expect.arrayContaining(['200 user_level', '200 account_level']));
+    expect(names('listZoomOauthCredentialLogs')).toEqual(expect.arrayContaining(['200 revoked', '200 no_logs']));
     expect(Object.keys(callers).sort()).toEqual([...new Set(outcomes.map((o) => o.operationId))].sort());
   });
 
@@ -139,8 +147,10 @@ describe('the Recall examples tell one story', () => {
     expect(value('conflict_user').detail).toContain(`user_id: ${user}`);
   });
 
-  it('re-authorization returns the existing credential that retrieve shows', () => {
+  it('re-authorization returns the existing credential that retrieve shows, or another id for the same Zoom user', () => {
     expect(value('reauthorized_existing').id).toBe(value('healthy').id);
+    expect(value('reauthorized_new_id').user_id).toBe(value('healthy').user_id);
+    expect(value('reauthorized_new_id').id).not.toBe(value('healthy').id);
     expect(value('unhealthy').id).toBe(value('healthy').id);
     expect(value('created').id).not.toBe(value('healthy').id);
   });
@@ -150,5 +160,20 @@ describe('the Recall examples tell one story', () => {
     expect(new Set(credentials.map((c) => c.oauth_app))).toEqual(new Set([value('user_level').id]));
     expect(new URL(value('first_page_with_next').next as string).searchParams.get('cursor')).toBeTruthy();
     expect(results('empty_page')).toEqual([]);
+  });
+
+  it("a conflict may name no Zoom id, and the app's answer carries secrets that appear nowhere else", () => {
+    expect(value('conflict_without_id')).toMatchObject({ conflicting_zoom_account_id: null, conflicting_zoom_user_id: null });
+    expect(value('conflict_detail_only')).not.toHaveProperty('conflicting_zoom_account_id');
+    expect(value('field_errors')).not.toHaveProperty('detail');
+    expect(value('user_level')).toHaveProperty('client_secret');
+    expect(value('user_level')).toHaveProperty('webhook_secret');
+  });
+
+  it('the logs of the unhealthy conflicting credential say why it failed, newest first', () => {
+    const [latest] = results('revoked');
+    expect(String(latest!.message)).toContain('invalid_grant');
+    expect(results('conflicting_account_page')[0]!.status).toBe('unhealthy');
+    expect(results('no_logs')).toEqual([]);
   });
 });
