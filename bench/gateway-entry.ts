@@ -29,9 +29,9 @@ const recall = createRecallClient({
   onCall: metrics.recallCall,
   logger: pino({ level: config.logLevel, base: { component: 'recall' } }),
 });
-await checkOauthApp(recall, config);
+const { app: oauthApp } = await checkOauthApp(recall, config);
 const app = await buildApp({
-  deps: { config, store, recall, now: () => new Date() },
+  deps: { config, store, recall, appKind: oauthApp.kind, now: () => new Date() },
   metrics,
   housekeeping: true,
   rateLimits: { sessionsPerMinute: 1_000_000_000, browserPerMinute: 1_000_000_000 },

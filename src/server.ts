@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   });
   const { app: oauthApp, warnings } = await checkOauthApp(recall, config);
   const app = await buildApp({
-    deps: { config, store, recall, now: () => new Date() },
+    deps: { config, store, recall, appKind: oauthApp.kind, now: () => new Date() },
     metrics,
     housekeeping: true,
     healthSync: true,

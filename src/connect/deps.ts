@@ -1,7 +1,7 @@
 // What the flow needs from the outside world, passed in (never imported as globals) so tests build it
 // with a fake clock, a temporary store and a Recall mock.
 import type { Config } from '../config.js';
-import type { RecallApi } from '../recall/recall-api.js';
+import type { RecallApi, ZoomAppKind } from '../recall/recall-api.js';
 import type { Store } from '../store/store.js';
 
 export interface FlowLogger {
@@ -14,6 +14,8 @@ export interface ConnectDeps {
   config: Config;
   store: Store;
   recall: RecallApi;
+  /** The Zoom OAuth app's kind, as Recall said at start-up: which Zoom id identifies a credential. */
+  appKind: ZoomAppKind;
   now: () => Date;
   log: FlowLogger;
 }

@@ -44,10 +44,16 @@ export async function registerCredential(deps: ConnectDeps, grant: Authorization
 }
 
 async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallConflictError): Promise<string[]> {
-  const filter =
-    conflict.conflict.kind === 'account'
-      ? { accountId: conflict.conflict.conflictingZoomAccountId }
-      : { userId: conflict.conflict.conflictingZoomUserId };
+  // Only the id of the app's kind identifies the credential: on a user-level app an account id would list (and
+  // delete) the credentials of every colleague in that Zoom account.
+  const filter = conflict.zoomIdFor(deps.appKind);
+  if (!filter) {
+    deps.log.warn(
+      { appKind: deps.appKind, conflicting: conflict.conflicting, recallDetail: conflict.recallDetail },
+      "Recall's conflict names no Zoom id of the app's kind",
+    );
+    throw recallProblem(new RecallError('recall_conflict_unresolved', "Recall's conflict names no Zoom id of the app's kind"));
+  }
   const matches = await deps.recall.listCredentials(filter).catch((error: unknown) => {
     throw recallProblem(error);
   });
@@ -98,29 +104,13 @@ async function detachDeletedCredentials(deps: ConnectDeps, credentialIds: string
   }
 }
 
-/** A Recall failure as the gateway's named problem; anything unexpected is an internal error. */
+/**
+ * A Recall failure as the gateway's named problem; anything unexpected is an internal error. A thin wrapper
+ * now that RecallError says itself what it becomes.
+ */
 export function recallProblem(error: unknown): GatewayProblem {
   if (error instanceof GatewayProblem) return error;
   if (error instanceof StoreUnavailableError) return storeUnavailable();
-  if (!(error instanceof RecallError)) return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
-  switch (error.code) {
-    case 'recall_conflict':
-      return new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential.');
-    case 'recall_not_found':
-      return new GatewayProblem('recall_rejected', 'Recall does not know this credential.');
-    case 'recall_forbidden':
-      return new GatewayProblem('recall_forbidden', error.message);
-    case 'recall_unauthorized':
-      return new GatewayProblem('recall_unauthorized', "Recall rejected the gateway's API key (wrong key or region).");
-    case 'recall_invalid_grant':
-      return new GatewayProblem(
-        'recall_invalid_grant',
-        "Zoom's authorization could not be exchanged (expired or reused code, or redirect URI mismatch). Try again.",
-      );
-    default:
-      return new GatewayProblem(
-        error.code,
-        error.code === 'recall_unavailable' ? 'Recall is unavailable; try again shortly.' : 'Recall rejected the request.',
-      );
-  }
+  if (error instanceof RecallError) return new GatewayProblem(error.problem, error.userDetail);
+  return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
 }

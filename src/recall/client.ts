@@ -109,8 +109,21 @@ function sender(options: RecallClientOptions): Send {
       throw error instanceof ZodError ? rejectedBeforeSending(operation, error) : error;
     });
     if (outcome.kind === 'answer' && outcome.status >= 200 && outcome.status < 300) return outcome;
-    throw recallErrorFor(operation, outcome, [options.apiKey, ...secrets]);
+    const error = recallErrorFor(operation, outcome, [options.apiKey, ...secrets]);
+    if (isRefusal(operation, error)) {
+      // The user is told a problem code; what Recall really said is the operator's, and only here.
+      options.logger?.warn(
+        { operation, status: error.status, code: error.code, problem: error.problem, recallDetail: error.recallDetail },
+        `Recall refused ${operation}: ${error.message}`,
+      );
+    }
+    throw error;
   };
+}
+
+/** A create Recall turned down for a reason the operator must read (a legacy conflict the flow resolves is not one). */
+function isRefusal(operation: RecallOperation, error: RecallError): boolean {
+  return operation === 'create' && error.status === 400 && error.code !== 'recall_conflict';
 }
 
 function createBody(oauthAppId: string, grant: AuthorizationCodeGrant) {

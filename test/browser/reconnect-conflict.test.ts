@@ -57,7 +57,8 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
       sleep: async () => {},
       timeoutMs: 5000,
     });
-    app = await buildApp({ deps: { config, store, recall: recallClient, now: () => new Date() } });
+    // The conflict of this story is the account-level one (conflict_account).
+    app = await buildApp({ deps: { config, store, recall: recallClient, appKind: 'account_level', now: () => new Date() } });
     await app.listen({ port, host: '127.0.0.1' });
     base = config.publicUrl;
   }, 60_000);

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { budgetListCalls, RequestBudget } from '../../src/health/request-budget.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { createRecallClient } from '../../src/recall/client.js';
-import type { RecallApi } from '../../src/recall/recall-api.js';
+import type { RecallApi, ZoomAppKind } from '../../src/recall/recall-api.js';
 import { openStore } from '../../src/store/index.js';
 import { baseEnv, type TestGateway, captureLogs } from '../support/gateway.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
@@ -27,6 +27,8 @@ export interface HarnessOptions {
   app?: Pick<AppOptions, 'healthSync' | 'webhooks' | 'housekeeping'>;
   /** The shared list budget's size (Recall's 60/min by default). */
   listPerMinute?: number;
+  /** The Zoom OAuth app's kind (the Prism story's app is user-level). */
+  appKind?: ZoomAppKind;
 }
 
 export interface HarnessGateway extends TestGateway {
@@ -71,7 +73,8 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
       sleep: async () => {},
       timeoutMs: 5000,
     });
-    const app = await buildApp({ deps: { config, store, recall: recallClient, now: () => clock.now }, logStream, metrics, ...appOptions });
+    const deps = { config, store, recall: recallClient, appKind: options.appKind ?? 'user_level', now: () => clock.now } as const;
+    const app = await buildApp({ deps, logStream, metrics, ...appOptions });
     await app.ready();
     return { app, store, config, logs, clock, metrics, listBudget, recallApi: recallClient, databaseFile };
   }

@@ -26,7 +26,7 @@ describe('rate limits', () => {
       sleep: async () => {},
     });
     app = await buildApp({
-      deps: { config, store, recall: recallClient, now: () => new Date() },
+      deps: { config, store, recall: recallClient, appKind: 'user_level', now: () => new Date() },
       rateLimits: { sessionsPerMinute: 2, browserPerMinute: 2 },
       logStream: { write: () => true },
     });

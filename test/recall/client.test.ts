@@ -43,13 +43,18 @@ describe('createCredential', () => {
     const error = await recallFailure(client().api.createCredential(grant));
     expect(error).toBeInstanceOf(RecallConflictError);
     expect(error).toMatchObject({ code: 'recall_conflict', status: 400 });
-    expect((error as RecallConflictError).conflict).toEqual({ kind: 'account', conflictingZoomAccountId: 'Qo2hX07epz8S0xQpWGvtVg' });
+    expect((error as RecallConflictError).conflicting).toEqual({ zoomAccountId: 'Qo2hX07epz8S0xQpWGvtVg', zoomUserId: null });
+    expect((error as RecallConflictError).zoomIdFor('account_level')).toEqual({ accountId: 'Qo2hX07epz8S0xQpWGvtVg' });
+    // Never usable on a user-level app: it would list every colleague's credential in that Zoom account.
+    expect((error as RecallConflictError).zoomIdFor('user_level')).toBeUndefined();
   });
 
   it('turns a legacy user conflict into a RecallConflictError carrying the Zoom user id', async () => {
     recall.prefer('create', 'code=400, example=conflict_user');
     const error = await recallFailure(client().api.createCredential(grant));
-    expect((error as RecallConflictError).conflict).toEqual({ kind: 'user', conflictingZoomUserId: 'nIUvkgzzrl5eiNpANtL90A' });
+    expect((error as RecallConflictError).conflicting).toEqual({ zoomAccountId: null, zoomUserId: 'nIUvkgzzrl5eiNpANtL90A' });
+    expect((error as RecallConflictError).zoomIdFor('user_level')).toEqual({ userId: 'nIUvkgzzrl5eiNpANtL90A' });
+    expect((error as RecallConflictError).zoomIdFor('account_level')).toBeUndefined();
   });
 
   it("reports a code Recall could not exchange as recall_invalid_grant, keeping Recall's detail", async () => {

@@ -150,7 +150,7 @@ describe('secrets', () => {
   const verifier = grant.codeVerifier;
 
   it('keeps the API key, the code and the verifier out of logs and error messages', async () => {
-    const echo = { detail: `Failed to exchange ${grant.code} with verifier ${verifier} (key ${apiKey})` };
+    const echo = { detail: `Failed to exchange ${grant.code}: invalid_grant (verifier ${verifier}, key ${apiKey})` };
     const recall = fakeRecall(json(429, { detail: 'throttled' }, { 'retry-after': '1' }), json(503, { detail: 'down' }), json(400, echo));
     const { api, logs } = clientFor(recall);
     const error = await recallFailure(api.createCredential(grant));
@@ -161,6 +161,8 @@ describe('secrets', () => {
     expect(logs.filter((l) => l.level === 'warn').map((l) => Object.keys(l.obj).sort())).toEqual([
       ['delayMs', 'operation', 'status'],
       ['delayMs', 'operation', 'status'],
+      // The refusal, with Recall's words redacted.
+      ['code', 'operation', 'problem', 'recallDetail', 'status'],
     ]);
   });
 

@@ -143,6 +143,77 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
     });
   });
 
+  describe('failure', () => {
+    const failures = [
+      { name: 'recall_invalid_grant for 400 invalid_grant', prefer: ['code=400, example=invalid_grant'], code: 'recall_invalid_grant', creates: 1 },
+      { name: 'recall_unauthorized for 401', prefer: ['code=401'], code: 'recall_unauthorized', creates: 1 },
+      {
+        name: 'recall_forbidden for 403 forbidden_localhost',
+        prefer: ['code=403, example=forbidden_localhost'],
+        code: 'recall_forbidden',
+        creates: 1,
+      },
+      { name: 'recall_unavailable after four 429s', prefer: Array(4).fill('code=429'), code: 'recall_unavailable', creates: 4 },
+      { name: 'recall_unavailable after four 503s', prefer: Array(4).fill('code=503'), code: 'recall_unavailable', creates: 4 },
+      // a 502 or 504 may come after Recall spent the code: a second create would only hide what happened
+      { name: 'recall_unavailable for 502, without retrying the create', prefer: ['code=502'], code: 'recall_unavailable', creates: 1 },
+      { name: 'recall_unavailable for 504, without retrying the create', prefer: ['code=504'], code: 'recall_unavailable', creates: 1 },
+    ];
+
+    const named = failures.map((failure) => [failure.name, failure] as const);
+
+    it.each(named)('answers %s, storing nothing', async (_, { prefer, code, creates }) => {
+      gateway.recall.prefer('create', ...prefer);
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), code);
+      expect(operations(gateway)).toEqual(Array(creates).fill('create'));
+      expect(await rows(gateway)).toEqual([]);
+    });
+
+    it.each(named)("answers %s, leaving the end user's existing connection exactly as it was", async (_, { prefer, code, creates }) => {
+      const before = await existingConnection(gateway);
+      gateway.recall.prefer('create', ...prefer);
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), code);
+      expect(await rows(gateway)).toEqual([before]);
+      expect(operations(gateway)).toEqual(Array(creates).fill('create'));
+    });
+
+    it('answers the Recall failure with its problem status and code to a JSON client when there is no return_to', async () => {
+      gateway.recall.prefer('create', 'code=401');
+      const launched = await launch(gateway, { return_to: undefined });
+      const response = await callback(
+        gateway,
+        { code: 'zoom-code', state: launched.state },
+        { [launched.cookie.name]: launched.cookie.value },
+        { accept: 'application/json' },
+      );
+      expect(response.statusCode).toBe(502);
+      expect(response.json()).toMatchObject({ status: 502, code: 'recall_unauthorized' });
+    });
+
+    it.each([
+      ['recall_invalid_grant', 'code=400, example=invalid_grant', 400],
+      ['recall_forbidden', 'code=403, example=forbidden_localhost', 502],
+      ['recall_unavailable', 'code=503', 503],
+    ])('answers %s to a JSON client with no return_to with the status the spec gives it', async (code, prefer, status) => {
+      gateway.recall.prefer('create', ...Array(4).fill(prefer));
+      const launched = await launch(gateway, { return_to: undefined });
+      const response = await callback(
+        gateway,
+        { code: 'zoom-code', state: launched.state },
+        { [launched.cookie.name]: launched.cookie.value },
+        { accept: 'application/problem+json' },
+      );
+      expect(response.statusCode).toBe(status);
+      expect(response.json()).toMatchObject({ status, code });
+    });
+  });
+});
+
+describe("the callback on an account-level app: Recall's legacy conflict (Prism's examples)", () => {
+  const gateway = useGateway({}, { appKind: 'account_level' });
+
   describe('legacy conflict resolution', () => {
     it('resolves conflict_account: list by the Zoom account id, delete by the Recall id, create again, connected', async () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account', 'code=201, example=created');
@@ -157,22 +228,6 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
       expect(del!.path).not.toContain(conflictingZoomAccount);
       expect(secondCreate!.body).toEqual(firstCreate!.body);
       expect(await rows(gateway)).toEqual([expect.objectContaining({ id: connectionId, recallCredentialId: createdId, status: 'connected' })]);
-    });
-
-    it('resolves conflict_user: list by the Zoom user id, delete by the Recall id, create again, connected', async () => {
-      gateway.recall.prefer('create', 'code=400, example=conflict_user', 'code=201, example=created');
-      gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
-      const launched = await launch(gateway);
-      const connectionId = expectConnectedRedirect(await callbackFor(gateway, launched));
-      expect(operations(gateway)).toEqual(['create', 'list', 'delete', 'create']);
-      const [, list, del] = gateway.recall.calls;
-      expect(Object.fromEntries(new URL(list!.path, 'https://recall.invalid').searchParams)).toEqual({
-        oauth_app: oauthAppId,
-        user_id: conflictingZoomUser,
-      });
-      expect(del).toMatchObject({ method: 'DELETE', path: `${credentialsPath}${conflictingUserCredential}/` });
-      expect(del!.path).not.toContain(conflictingZoomUser);
-      expect(await gateway.store.getConnection(connectionId)).toMatchObject({ recallCredentialId: createdId });
     });
 
     it('sends the browser through Zoom again (302, new state, new cookie) when the second create finds the code spent', async () => {
@@ -239,15 +294,6 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
       expect(await rows(gateway)).toEqual([]);
     });
 
-    it('answers recall_conflict_unresolved when the second create reports the conflict again', async () => {
-      gateway.recall.prefer('create', 'code=400, example=conflict_user', 'code=400, example=conflict_user');
-      gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
-      const launched = await launch(gateway);
-      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
-      expect(operations(gateway)).toEqual(['create', 'list', 'delete', 'create']);
-      expect(await rows(gateway)).toEqual([]);
-    });
-
     it('answers recall_conflict_unresolved, deleting nothing, when the list does not show the conflicting credential', async () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account');
       gateway.recall.prefer('list', 'code=200, example=empty_page');
@@ -266,72 +312,73 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
       expect(operations(gateway)).toEqual(['create', 'list', 'delete', 'delete', 'delete', 'delete']);
       expect(await rows(gateway)).toEqual([]);
     });
-  });
 
-  describe('failure', () => {
-    const failures = [
-      { name: 'recall_invalid_grant for 400 invalid_grant', prefer: ['code=400, example=invalid_grant'], code: 'recall_invalid_grant', creates: 1 },
-      { name: 'recall_unauthorized for 401', prefer: ['code=401'], code: 'recall_unauthorized', creates: 1 },
-      {
-        name: 'recall_forbidden for 403 forbidden_localhost',
-        prefer: ['code=403, example=forbidden_localhost'],
-        code: 'recall_forbidden',
-        creates: 1,
-      },
-      { name: 'recall_unavailable after four 429s', prefer: Array(4).fill('code=429'), code: 'recall_unavailable', creates: 4 },
-      { name: 'recall_unavailable after four 503s', prefer: Array(4).fill('code=503'), code: 'recall_unavailable', creates: 4 },
-      // a 502 or 504 may come after Recall spent the code: a second create would only hide what happened
-      { name: 'recall_unavailable for 502, without retrying the create', prefer: ['code=502'], code: 'recall_unavailable', creates: 1 },
-      { name: 'recall_unavailable for 504, without retrying the create', prefer: ['code=504'], code: 'recall_unavailable', creates: 1 },
-    ];
-
-    const named = failures.map((failure) => [failure.name, failure] as const);
-
-    it.each(named)('answers %s, storing nothing', async (_, { prefer, code, creates }) => {
-      gateway.recall.prefer('create', ...prefer);
+    it('answers recall_conflict_unresolved on an account-level app when the conflict names only a Zoom user', async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_user');
       const launched = await launch(gateway);
-      expectErrorRedirect(await callbackFor(gateway, launched), code);
-      expect(operations(gateway)).toEqual(Array(creates).fill('create'));
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+      expect(operations(gateway)).toEqual(['create']);
+    });
+  });
+});
+
+describe("the callback on a user-level app: Recall's legacy conflict and other refusals (Prism's examples)", () => {
+  const gateway = useGateway({}, { appKind: 'user_level', recallLogs: true });
+
+  describe('legacy conflict resolution', () => {
+    it('resolves conflict_user: list by the Zoom user id, delete by the Recall id, create again, connected', async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_user', 'code=201, example=created');
+      gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
+      const launched = await launch(gateway);
+      const connectionId = expectConnectedRedirect(await callbackFor(gateway, launched));
+      expect(operations(gateway)).toEqual(['create', 'list', 'delete', 'create']);
+      const [, list, del] = gateway.recall.calls;
+      expect(Object.fromEntries(new URL(list!.path, 'https://recall.invalid').searchParams)).toEqual({
+        oauth_app: oauthAppId,
+        user_id: conflictingZoomUser,
+      });
+      expect(del).toMatchObject({ method: 'DELETE', path: `${credentialsPath}${conflictingUserCredential}/` });
+      expect(del!.path).not.toContain(conflictingZoomUser);
+      expect(await gateway.store.getConnection(connectionId)).toMatchObject({ recallCredentialId: createdId });
+    });
+
+    it('answers recall_conflict_unresolved when the second create reports the conflict again', async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_user', 'code=400, example=conflict_user');
+      gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+      expect(operations(gateway)).toEqual(['create', 'list', 'delete', 'create']);
       expect(await rows(gateway)).toEqual([]);
     });
 
-    it.each(named)("answers %s, leaving the end user's existing connection exactly as it was", async (_, { prefer, code, creates }) => {
-      const before = await existingConnection(gateway);
-      gateway.recall.prefer('create', ...prefer);
+    it("answers recall_conflict_unresolved on a user-level app when the conflict names only a Zoom account: never lists or deletes a colleague's credential", async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_account');
       const launched = await launch(gateway);
-      expectErrorRedirect(await callbackFor(gateway, launched), code);
-      expect(await rows(gateway)).toEqual([before]);
-      expect(operations(gateway)).toEqual(Array(creates).fill('create'));
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+      expect(operations(gateway)).toEqual(['create']);
+      expect(await rows(gateway)).toEqual([]);
     });
 
-    it('answers the Recall failure with its problem status and code to a JSON client when there is no return_to', async () => {
-      gateway.recall.prefer('create', 'code=401');
-      const launched = await launch(gateway, { return_to: undefined });
-      const response = await callback(
-        gateway,
-        { code: 'zoom-code', state: launched.state },
-        { [launched.cookie.name]: launched.cookie.value },
-        { accept: 'application/json' },
-      );
-      expect(response.statusCode).toBe(502);
-      expect(response.json()).toMatchObject({ status: 502, code: 'recall_unauthorized' });
-    });
+    it.each(['conflict_without_id', 'conflict_detail_only'])(
+      'answers recall_conflict_unresolved, never recall_invalid_grant, for %s, with what Recall said in the log',
+      async (example) => {
+        gateway.recall.prefer('create', `code=400, example=${example}`);
+        const launched = await launch(gateway);
+        expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+        expect(operations(gateway)).toEqual(['create']);
+        const refusal = gateway.logs
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.code === 'recall_conflict_unresolved');
+        expect(refusal).toMatchObject({ level: 40, component: 'recall', recallDetail: expect.stringContaining('already exists') });
+      },
+    );
 
-    it.each([
-      ['recall_invalid_grant', 'code=400, example=invalid_grant', 400],
-      ['recall_forbidden', 'code=403, example=forbidden_localhost', 502],
-      ['recall_unavailable', 'code=503', 503],
-    ])('answers %s to a JSON client with no return_to with the status the spec gives it', async (code, prefer, status) => {
-      gateway.recall.prefer('create', ...Array(4).fill(prefer));
-      const launched = await launch(gateway, { return_to: undefined });
-      const response = await callback(
-        gateway,
-        { code: 'zoom-code', state: launched.state },
-        { [launched.cookie.name]: launched.cookie.value },
-        { accept: 'application/problem+json' },
-      );
-      expect(response.statusCode).toBe(status);
-      expect(response.json()).toMatchObject({ status, code });
+    it("answers recall_rejected for field errors, with Recall's messages in the log", async () => {
+      gateway.recall.prefer('create', 'code=400, example=field_errors');
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_rejected');
+      const refusal = gateway.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.code === 'recall_rejected');
+      expect(refusal).toMatchObject({ recallDetail: expect.stringContaining('oauth_app: Invalid pk') });
     });
   });
 });

@@ -74,7 +74,8 @@ const onCredential = async (gateway: TestGateway, credentialId: string) =>
     .sort();
 
 describe('connections sharing and replacing Recall credentials', () => {
-  const gateway = useGateway();
+  // Sharing one credential is what an account-level app does (and the conflict_account story is one).
+  const gateway = useGateway({}, { appKind: 'account_level' });
 
   describe('one credential for several end users', () => {
     it('links two end users whose creates return the same credential to it: one credential, two rows', async () => {
@@ -115,15 +116,6 @@ describe('connections sharing and replacing Recall credentials', () => {
         });
       }
       expect(await gateway.store.getConnection(bystander.id)).toEqual(bystander);
-    });
-
-    it('moves the connections of the conflicting credential to the new one (conflict_user)', async () => {
-      await connected(gateway, 'user_7', conflictingUser);
-      gateway.recall.prefer('create', 'code=400, example=conflict_user', 'code=201, example=created');
-      gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
-      await connect(gateway, 'user_42');
-      expect(await onCredential(gateway, conflictingUser.id)).toEqual([]);
-      expect(await onCredential(gateway, created.id)).toEqual(['user_42', 'user_7']);
     });
 
     it("deletes the conflicting credential once when it was the end user's own: no second delete after the save", async () => {
@@ -226,5 +218,18 @@ describe('connections sharing and replacing Recall credentials', () => {
       expect(await gateway.store.getConnection(connectionId)).toMatchObject({ id: before.id, recallCredentialId: created.id });
       expect(operations(gateway)).toEqual(['create', 'delete']);
     });
+  });
+});
+
+describe('a legacy conflict on a user-level app', () => {
+  const gateway = useGateway({}, { appKind: 'user_level' });
+
+  it('moves the connections of the conflicting credential to the new one (conflict_user)', async () => {
+    await connected(gateway, 'user_7', conflictingUser);
+    gateway.recall.prefer('create', 'code=400, example=conflict_user', 'code=201, example=created');
+    gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
+    await connect(gateway, 'user_42');
+    expect(await onCredential(gateway, conflictingUser.id)).toEqual([]);
+    expect(await onCredential(gateway, created.id)).toEqual(['user_42', 'user_7']);
   });
 });

@@ -40,7 +40,7 @@ describe('a connect session in a SQLite file', () => {
       timeoutMs: 1000,
     });
     const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const app = await buildApp({ deps: { config, store, recall, now: () => new Date() }, logStream: silent });
+    const app = await buildApp({ deps: { config, store, recall, appKind: 'user_level', now: () => new Date() }, logStream: silent });
     try {
       const created = await app.inject({
         method: 'POST',

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const config = loadConfig({ ...baseEnv('http://127.0.0.1:9'), DATABASE_URL: cluster.url });
   store = await openStore(config.databaseUrl, { poolSize });
   const recall = createRecallClient({ baseUrl: config.recall.baseUrl, apiKey: config.recall.apiKey, oauthAppId: config.recall.oauthAppId });
-  app = await buildApp({ deps: { config, store, recall, now: () => new Date() }, logStream: { write: () => {} } });
+  app = await buildApp({ deps: { config, store, recall, appKind: 'user_level', now: () => new Date() }, logStream: { write: () => {} } });
   await app.ready();
 }, 120_000);
 

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { demoOauthAppId, demoZoomClientId, loadConfig, type Config } from '../../src/config.js';
 import { createRecallClient } from '../../src/recall/client.js';
+import type { ZoomAppKind } from '../../src/recall/recall-api.js';
 import type { RateLimits } from '../../src/routes/rate-limits.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
@@ -65,6 +66,8 @@ export interface GatewayOptions {
    * the same captured log as the app, so a test sees everything the process would write.
    */
   recallLogs?: boolean;
+  /** The Zoom OAuth app's kind, as start-up would read it (the Prism story's app is user-level). */
+  appKind?: ZoomAppKind;
 }
 
 /**
@@ -93,7 +96,12 @@ export function useGateway(
       timeoutMs: 5000,
       ...(options.recallLogs ? { logger: pino({ level: config.logLevel, base: { component: 'recall' } }, logStream) } : {}),
     });
-    const app = await buildApp({ deps: { config, store, recall: recallClient, now: () => clock.now }, logStream, rateLimits: options.rateLimits });
+    const appKind = options.appKind ?? 'user_level';
+    const app = await buildApp({
+      deps: { config, store, recall: recallClient, appKind, now: () => clock.now },
+      logStream,
+      rateLimits: options.rateLimits,
+    });
     await app.ready();
     const request = async (options: InjectOptions & { url: string }) => {
       const response = await app.inject(options);
