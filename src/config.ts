@@ -46,6 +46,8 @@ export interface Config {
     /** The path of redirectUri: where the callback route listens. */
     callbackPath: string;
     authorizeUrl: string;
+    /** ZOOM_PKCE: S256 sends a code_challenge to Zoom and its verifier to Recall; off sends neither. */
+    pkce: 'S256' | 'off';
   };
   allowedReturnOrigins: string[];
   connectSessionTtlS: number;
@@ -258,6 +260,8 @@ export function loadConfig(env: Env = process.env): Config {
       redirectUri,
       callbackPath: redirectUrl?.pathname ?? defaultCallbackPath,
       authorizeUrl,
+      // Recall holds the client secret, so PKCE is optional here; some Zoom apps refuse S256 challenges.
+      pkce: read.oneOf('ZOOM_PKCE', ['S256', 'off'] as const, 'S256'),
     },
     allowedReturnOrigins: readOrigins(read, publicOrigin),
     connectSessionTtlS: read.integer('CONNECT_SESSION_TTL_S', 1800, 60, 86_400),

@@ -5,14 +5,19 @@ import type { Config } from '../config.js';
  * re-serialized through URL, which may add a trailing slash and so break Zoom's exact match
  * ("Invalid redirect") and Recall's token exchange ("Invalid Grant").
  */
-export function buildAuthorizeUrl(config: Config, flow: { state: string; codeChallenge: string }): string {
+export function buildAuthorizeUrl(config: Config, flow: { state: string; codeChallenge: string | null }): string {
   const query = [
     ['response_type', 'code'],
     ['client_id', config.zoom.clientId],
     ['redirect_uri', config.zoom.redirectUri],
     ['state', flow.state],
-    ['code_challenge', flow.codeChallenge],
-    ['code_challenge_method', 'S256'],
+    // No challenge with ZOOM_PKCE=off: then Recall gets no verifier either.
+    ...(flow.codeChallenge === null
+      ? []
+      : [
+          ['code_challenge', flow.codeChallenge],
+          ['code_challenge_method', 'S256'],
+        ]),
   ]
     .map(([name, value]) => `${name}=${encodeURIComponent(value!)}`)
     .join('&');

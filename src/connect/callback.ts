@@ -59,7 +59,7 @@ async function completeFlow(deps: ConnectDeps, query: CallbackQuery, { flow, ses
     const registration = await registerCredential(deps, {
       code: query.code,
       redirectUri: deps.config.zoom.redirectUri,
-      codeVerifier: flow.codeVerifier,
+      codeVerifier: flow.codeVerifier || null,
     });
     const connection = await saveConnection(deps, session, registration.credential, registration.replacedCredentialIds);
     return { kind: 'connected', session, connection, clearCookie: cookieName };

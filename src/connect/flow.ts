@@ -33,7 +33,8 @@ export async function launchFlow(deps: ConnectDeps, launchCode: string): Promise
 export async function startFlow(deps: ConnectDeps, session: ConnectSessionRecord, attempt: number): Promise<FlowStart> {
   const { config } = deps;
   const state = randomSecret();
-  const codeVerifier = randomSecret();
+  // ZOOM_PKCE=off: an empty verifier, so the callback sends none, even if the setting changes meanwhile.
+  const codeVerifier = config.zoom.pkce === 'S256' ? randomSecret() : '';
   const binding = randomSecret();
   const now = deps.now();
   const flow: FlowRecord = {
@@ -50,7 +51,7 @@ export async function startFlow(deps: ConnectDeps, session: ConnectSessionRecord
   };
   await deps.store.createFlow(flow);
   return {
-    authorizeUrl: buildAuthorizeUrl(config, { state, codeChallenge: pkceChallenge(codeVerifier) }),
+    authorizeUrl: buildAuthorizeUrl(config, { state, codeChallenge: codeVerifier ? pkceChallenge(codeVerifier) : null }),
     cookie: { name: bindingCookieName(flow.id, config.secureCookies), value: binding, maxAgeS: config.flowTtlS },
   };
 }

@@ -13,7 +13,8 @@ import {
 import { acceptApp, acceptCredential, acceptPage, cursorOf } from './answers.js';
 import { callOnce, type CallOutcome, type CallReport, type RecallOperation, type SendFn } from './call.js';
 import { recallErrorFor, rejectedBeforeSending } from './errors.js';
-import { RecallError, type AuthorizationCodeGrant, type CredentialFilter, type RecallApi } from './recall-api.js';
+import { FirstExchangesWatch } from './first-exchanges.js';
+import { RecallConflictError, RecallError, type AuthorizationCodeGrant, type CredentialFilter, type RecallApi } from './recall-api.js';
 import { withRetries, type RecallLogger, type RetrySettings } from './retry.js';
 
 export interface RecallClientOptions {
@@ -46,12 +47,22 @@ export function createRecallClient(options: RecallClientOptions): RecallApi {
   );
   const send = sender(options);
   const { oauthAppId, logger } = options;
+  const firstExchanges = new FirstExchangesWatch(logger);
   return {
     async createCredential(grant) {
-      const answer = await send('create', (signal) => createZoomOauthCredential({ client, signal, body: createBody(oauthAppId, grant) }), [
-        grant.code,
-        grant.codeVerifier,
-      ]);
+      const exchange = { redirectUri: grant.redirectUri, pkce: grant.codeVerifier !== null };
+      let answer: Answer;
+      try {
+        answer = await send('create', (signal) => createZoomOauthCredential({ client, signal, body: createBody(oauthAppId, grant) }), [
+          grant.code,
+          grant.codeVerifier ?? '',
+        ]);
+      } catch (error) {
+        if (error instanceof RecallConflictError) firstExchanges.record('exchanged', exchange);
+        if (error instanceof RecallError && error.code === 'recall_invalid_grant') firstExchanges.record('invalid_grant', exchange);
+        throw error;
+      }
+      firstExchanges.record('exchanged', exchange);
       // 201 is a new credential; 200 is Recall's current re-authorization answer: the same id, updated.
       return { credential: acceptCredential(answer.body, logger), created: answer.status === 201 };
     },
@@ -130,7 +141,12 @@ function createBody(oauthAppId: string, grant: AuthorizationCodeGrant) {
   return {
     oauth_app: oauthAppId,
     // The redirect URI goes out exactly as given: Zoom compares it byte for byte with the authorize request's.
-    authorization_code: { code: grant.code, redirect_uri: grant.redirectUri, code_verifier: grant.codeVerifier },
+    authorization_code: {
+      code: grant.code,
+      redirect_uri: grant.redirectUri,
+      // Without PKCE the field is left out, as Recall's own sample does.
+      ...(grant.codeVerifier === null ? {} : { code_verifier: grant.codeVerifier }),
+    },
   };
 }
 

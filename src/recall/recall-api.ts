@@ -12,7 +12,8 @@ export interface AuthorizationCodeGrant {
   code: string;
   /** Byte for byte the redirect URI sent to Zoom's authorize page (never re-serialized through URL). */
   redirectUri: string;
-  codeVerifier: string;
+  /** The PKCE verifier; null when the authorize request carried no challenge (ZOOM_PKCE=off). */
+  codeVerifier: string | null;
 }
 
 export interface CredentialFilter {

@@ -252,8 +252,8 @@ describe('the pages and answers of the callback', () => {
       [
         'the 302 that sends the browser through Zoom again',
         async (g) => {
-          g.recall.prefer('create', 'code=400, example=conflict_account', 'code=400, example=invalid_grant');
-          g.recall.prefer('list', 'code=200, example=conflicting_account_page');
+          g.recall.prefer('create', 'code=400, example=conflict_user', 'code=400, example=invalid_grant');
+          g.recall.prefer('list', 'code=200, example=conflicting_user_page');
           const launched = await launch(g);
           return { launched, response: await callbackWith(g, launched, { code: zoomCode }) };
         },

@@ -78,8 +78,9 @@ describe('logs of every path of a flow, at LOG_LEVEL=trace', () => {
     g.recall.prefer('create', 'code=400, example=invalid_grant');
     expect((await runFlow(g, secrets, 'c', [{ code: 'zoom-code-Zx1Cv2Bn3Mq4Wp5' }])).result.error).toBe('recall_invalid_grant');
     // Legacy conflict, code spent on the way: through Zoom once more, then connected.
-    g.recall.prefer('create', 'code=400, example=conflict_account', 'code=400, example=invalid_grant', 'code=201, example=created');
-    g.recall.prefer('list', 'code=200, example=conflicting_account_page');
+    // (The Prism story's app is user-level: its conflict names the Zoom user.)
+    g.recall.prefer('create', 'code=400, example=conflict_user', 'code=400, example=invalid_grant', 'code=201, example=created');
+    g.recall.prefer('list', 'code=200, example=conflicting_user_page');
     const restarted = await runFlow(g, secrets, 'd', [{ code: 'zoom-code-Rt6Yu7Io8Pa9Sd0' }, { code: 'zoom-code-Fg1Hj2Kl3Qw4Er5' }]);
     expect(restarted.result.zoom_connect).toBe('connected');
     // Declined at Zoom, with a description Zoom chose.
