@@ -28,7 +28,7 @@ export async function registerCredential(deps: ConnectDeps, grant: Authorization
   }
   const replacedCredentialIds = await removeConflictingCredentials(deps, conflict);
   try {
-    const { credential } = await deps.recall.createCredential(grant);
+    const { credential } = await deps.recall.createCredential(grant, { attempt: 'after_conflict' });
     // Not detached yet: saving the connection moves everyone off the deleted credentials in one transaction.
     return { credential, replacedCredentialIds };
   } catch (error) {

@@ -14,6 +14,7 @@ import { acceptApp, acceptCredential, acceptPage, cursorOf } from './answers.js'
 import { callOnce, type CallOutcome, type CallReport, type RecallOperation, type SendFn } from './call.js';
 import { recallErrorFor, rejectedBeforeSending } from './errors.js';
 import { FirstExchangesWatch } from './first-exchanges.js';
+import { createIdempotencyKey } from './idempotency.js';
 import { RecallConflictError, RecallError, type AuthorizationCodeGrant, type CredentialFilter, type RecallApi } from './recall-api.js';
 import { withRetries, type RecallLogger, type RetrySettings } from './retry.js';
 
@@ -49,11 +50,12 @@ export function createRecallClient(options: RecallClientOptions): RecallApi {
   const { oauthAppId, logger } = options;
   const firstExchanges = new FirstExchangesWatch(logger);
   return {
-    async createCredential(grant) {
+    async createCredential(grant, { attempt = 'first' } = {}) {
       const exchange = { redirectUri: grant.redirectUri, pkce: grant.codeVerifier !== null };
+      const headers = { 'Idempotency-Key': createIdempotencyKey(options.apiKey, oauthAppId, grant.code, attempt) };
       let answer: Answer;
       try {
-        answer = await send('create', (signal) => createZoomOauthCredential({ client, signal, body: createBody(oauthAppId, grant) }), [
+        answer = await send('create', (signal) => createZoomOauthCredential({ client, signal, headers, body: createBody(oauthAppId, grant) }), [
           grant.code,
           grant.codeVerifier ?? '',
         ]);

@@ -1,6 +1,7 @@
 // What the gateway asks of Recall, in its own words. client.ts implements it over the generated SDK with
 // auth, timeouts, retries and error mapping; tests may implement it with a fake.
 import type { ZoomOauthApp, ZoomOauthCredential } from '../../generated/recall/types.gen.js';
+import type { CreateAttempt } from './idempotency.js';
 import { recallProblemOf, type RecallProblemCode } from './problem.js';
 
 export type { ZoomOauthApp, ZoomOauthCredential };
@@ -23,8 +24,15 @@ export interface CredentialFilter {
 }
 
 export interface RecallApi {
-  /** POST /zoom-oauth-credentials/. `created` is false when Recall updated an existing credential (200). */
-  createCredential(grant: AuthorizationCodeGrant): Promise<{ credential: ZoomOauthCredential; created: boolean }>;
+  /**
+   * POST /zoom-oauth-credentials/ with an Idempotency-Key derived from the code, so a lost answer is retried
+   * safely. `attempt: 'after_conflict'` is the create sent again once a legacy conflict was cleared (its own key).
+   * `created` is false when Recall updated an existing credential (200).
+   */
+  createCredential(
+    grant: AuthorizationCodeGrant,
+    options?: { attempt?: CreateAttempt },
+  ): Promise<{ credential: ZoomOauthCredential; created: boolean }>;
   /** GET /zoom-oauth-credentials/?oauth_app=<ours>&..., following `next` cursors to the end (bounded). */
   listCredentials(filter: CredentialFilter): Promise<ZoomOauthCredential[]>;
   /** GET /zoom-oauth-credentials/{id}/; a 404 is a RecallError with code `recall_not_found`. */

@@ -19,14 +19,17 @@ export interface RetrySettings {
 
 // Overload and proxy answers: Recall did not handle the request, or cannot tell whether it did.
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-// Create spends Zoom's single-use authorization code. Only 429 and 503 prove Recall did not spend it; after a
-// timeout, a network error, a 502 or a 504 the code may be used already, and a second create would fail as an
-// invalid grant and hide what really happened.
-const CREATE_RETRYABLE_STATUSES = new Set([429, 503]);
+// Create spends Zoom's single-use authorization code, but every create carries an Idempotency-Key derived from
+// the code (idempotency.ts): after a timeout, a network error, a 502 or a 504 the same request goes again and
+// Recall either acts on it for the first time or replays what the first one got. 409 is Recall saying the first
+// request with the key is still running: wait, then ask again.
+const CREATE_RETRYABLE_STATUSES = new Set([...RETRYABLE_STATUSES, 409]);
+/** The least wait after a 409 without Retry-After: the first request is exchanging the code with Zoom. */
+export const IN_PROGRESS_WAIT_MS = 1000;
 
 export function isRetryable(operation: RecallOperation, outcome: CallOutcome): boolean {
-  if (operation === 'create') return outcome.kind === 'answer' && CREATE_RETRYABLE_STATUSES.has(outcome.status);
-  return outcome.kind !== 'answer' || RETRYABLE_STATUSES.has(outcome.status);
+  if (outcome.kind !== 'answer') return true;
+  return (operation === 'create' ? CREATE_RETRYABLE_STATUSES : RETRYABLE_STATUSES).has(outcome.status);
 }
 
 /** Full jitter: anywhere between 0 and the exponential ceiling, itself capped at maxDelayMs. */
@@ -46,9 +49,9 @@ export function retryAfterMs(value: string | null, now: number = Date.now()): nu
 /** undefined when Recall asks for a longer wait than a user's request can afford: better fail now. */
 function delayBeforeRetry(retry: number, outcome: CallOutcome, settings: RetrySettings): number | undefined {
   const jitter = backoffMs(retry, settings);
-  if (outcome.kind !== 'answer' || outcome.status !== 429) return jitter;
+  if (outcome.kind !== 'answer' || (outcome.status !== 429 && outcome.status !== 409)) return jitter;
   const asked = retryAfterMs(outcome.headers.get('retry-after'));
-  if (asked === undefined) return jitter;
+  if (asked === undefined) return outcome.status === 409 ? Math.max(IN_PROGRESS_WAIT_MS, jitter) : jitter;
   if (asked > settings.maxDelayMs) return undefined;
   return Math.max(asked, jitter);
 }

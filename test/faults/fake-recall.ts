@@ -3,6 +3,8 @@
 // of the credentials matches Recall's). It keeps Recall's rules: one credential per Zoom identity (the Zoom
 // user for a user-level app, the Zoom account for an account-level one), single-use authorization codes, and
 // a token exchange that checks the PKCE verifier and the redirect URI the code was issued for.
+// It keeps Recall's idempotency too: a POST with an Idempotency-Key already seen (for that path) gets the first
+// answer again, or 409 while the first request is still being handled.
 // It is a fetch function (in-process, for createRecallClient) and can also listen on 127.0.0.1 over HTTP (for
 // a gateway running in another process).
 import { randomUUID } from 'node:crypto';
@@ -96,6 +98,10 @@ export class FakeRecall {
   readonly receivedCodes = new Set<string>();
   /** Credentials deleted by a call whose answer was then lost (the gateway could not know they were gone). */
   readonly lostDeletes = new Set<string>();
+  /** Answers kept per path and Idempotency-Key ('running' while the first request is handled). */
+  readonly idempotency = new Map<string, 'running' | { status: number; body: string }>();
+  /** Answers replayed (or refused with 409) for an Idempotency-Key already seen, by status. */
+  readonly replays: number[] = [];
   private readonly scripts = new Map<RecallOperation, (FaultKind | null)[]>();
 
   constructor(private readonly options: FakeRecallOptions) {
@@ -172,9 +178,34 @@ export class FakeRecall {
       await this.options.gate?.(route.operation, 'after');
       return response;
     };
-    const response = await answer();
+    const response = await this.idempotent(request, url, answer);
     if (record) this.calls.push({ operation: route.operation, outcome: response.status, id: route.id });
     return response;
+  }
+
+  /** Recall's idempotency: the first answer to a key is kept and replayed; 409 while it is being made. */
+  private async idempotent(request: Request, url: URL, answer: () => Promise<Response>): Promise<Response> {
+    const key = request.method === 'POST' ? request.headers.get('idempotency-key') : null;
+    if (!key) return answer();
+    const id = `${url.pathname}\0${key}`;
+    const kept = this.idempotency.get(id);
+    if (kept === 'running') {
+      this.replays.push(409);
+      return json(409, { detail: 'A request with this idempotency key is already being processed.' });
+    }
+    if (kept) {
+      this.replays.push(kept.status);
+      return new Response(kept.body, { status: kept.status, headers: { 'content-type': 'application/json' } });
+    }
+    this.idempotency.set(id, 'running');
+    try {
+      const response = await answer();
+      this.idempotency.set(id, { status: response.status, body: await response.clone().text() });
+      return response;
+    } catch (error) {
+      this.idempotency.delete(id);
+      throw error;
+    }
   }
 
   private async act(operation: RecallOperation, id: string | undefined, url: URL, request: Request): Promise<Response> {

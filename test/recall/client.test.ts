@@ -107,11 +107,12 @@ describe('createCredential', () => {
     expect(delays).toHaveLength(3);
   });
 
-  it.each(['502', '504'])('does not retry a %s: Recall may have spent the code', async (status) => {
-    recall.prefer('create', `code=${status}`);
-    const error = await recallFailure(client().api.createCredential(grant));
-    expect(error).toMatchObject({ code: 'recall_unavailable', status: Number(status) });
-    expect(recall.calls).toHaveLength(1);
+  it.each(['502', '504'])('retries a %s with the same Idempotency-Key, and succeeds', async (status) => {
+    recall.prefer('create', `code=${status}`, 'code=201, example=created');
+    const result = await client().api.createCredential(grant);
+    expect(result.created).toBe(true);
+    expect(recall.calls).toHaveLength(2);
+    expect(recall.calls[1]!.idempotencyKey).toBe(recall.calls[0]!.idempotencyKey);
   });
 });
 

@@ -55,14 +55,22 @@ describe('timeouts and network errors', () => {
     expect(calls.map((c) => c.status)).toEqual(['timeout', 200]);
   });
 
-  it('does not retry a create that timed out: the code may be spent', async () => {
+  it('sends a create that timed out again, with the same Idempotency-Key (Recall replays or acts once)', async () => {
     const recall = fakeRecall(hang, json(201, credential));
     const { api, calls } = clientFor(recall);
-    const error = await recallFailure(api.createCredential(grant));
+    expect((await api.createCredential(grant)).credential.id).toBe(existingId);
+    expect(calls.map((c) => c.status)).toEqual(['timeout', 201]);
+    const [first, second] = recall.requests.map((request) => request.headers.get('idempotency-key'));
+    expect(first).toMatch(/^zcg-create-/);
+    expect(second).toBe(first);
+  });
+
+  it('gives up on a create after maxAttempts timeouts, naming the deadline', async () => {
+    const recall = fakeRecall(hang, hang, hang, hang);
+    const error = await recallFailure(clientFor(recall).api.createCredential(grant));
     expect(error.code).toBe('recall_unavailable');
     expect(error.message).toContain('50 ms');
-    expect(recall.requests).toHaveLength(1);
-    expect(calls.map((c) => c.status)).toEqual(['timeout']);
+    expect(recall.requests).toHaveLength(4);
   });
 
   it('retries a read after a network error', async () => {
@@ -72,12 +80,14 @@ describe('timeouts and network errors', () => {
     expect(calls.map((c) => c.status)).toEqual(['network_error', 200]);
   });
 
-  it('does not retry a create after a network error, and names the cause', async () => {
+  it('sends a create again after a network error, with the same key, and names the cause when it keeps failing', async () => {
     const recall = fakeRecall(connectionRefused, json(201, credential));
-    const error = await recallFailure(clientFor(recall).api.createCredential(grant));
+    expect((await clientFor(recall).api.createCredential(grant)).credential.id).toBe(existingId);
+    expect(new Set(recall.requests.map((request) => request.headers.get('idempotency-key'))).size).toBe(1);
+    const failing = fakeRecall(connectionRefused, connectionRefused, connectionRefused, connectionRefused);
+    const error = await recallFailure(clientFor(failing).api.createCredential(grant));
     expect(error.code).toBe('recall_unavailable');
     expect(error.message).toContain('ECONNREFUSED');
-    expect(recall.requests).toHaveLength(1);
   });
 
   it('gives up after maxAttempts timeouts', async () => {

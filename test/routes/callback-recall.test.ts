@@ -95,6 +95,20 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
       expect(launched.authorizeUrl.searchParams.get('redirect_uri')).toBe(body.authorization_code.redirect_uri);
     });
 
+    it.each(['code=504', 'code=502', 'code=409, example=idempotency_in_progress'])(
+      'connects when a create answered %s is sent again with the same Idempotency-Key',
+      async (first) => {
+        gateway.recall.prefer('create', first, 'code=201, example=created');
+        const launched = await launch(gateway);
+        const connectionId = expectConnectedRedirect(await callbackFor(gateway, launched));
+        expect(await rows(gateway)).toEqual([expect.objectContaining({ id: connectionId, recallCredentialId: createdId })]);
+        const [one, two] = gateway.recall.calls;
+        expect(one!.idempotencyKey).toMatch(/^zcg-create-/);
+        expect(two!.idempotencyKey).toBe(one!.idempotencyKey);
+        expect(two!.body).toEqual(one!.body);
+      },
+    );
+
     it('connects on 200 reauthorized_existing: the connection stored on the returned credential', async () => {
       gateway.recall.prefer('create', 'code=200, example=reauthorized_existing');
       const launched = await launch(gateway);
@@ -155,9 +169,10 @@ describe("the callback registers the code with Recall (Prism's examples)", () =>
       },
       { name: 'recall_unavailable after four 429s', prefer: Array(4).fill('code=429'), code: 'recall_unavailable', creates: 4 },
       { name: 'recall_unavailable after four 503s', prefer: Array(4).fill('code=503'), code: 'recall_unavailable', creates: 4 },
-      // a 502 or 504 may come after Recall spent the code: a second create would only hide what happened
-      { name: 'recall_unavailable for 502, without retrying the create', prefer: ['code=502'], code: 'recall_unavailable', creates: 1 },
-      { name: 'recall_unavailable for 504, without retrying the create', prefer: ['code=504'], code: 'recall_unavailable', creates: 1 },
+      // a 502 or 504 may come after Recall spent the code: the same Idempotency-Key makes sending it again safe
+      { name: 'recall_unavailable after four 502s', prefer: Array(4).fill('code=502'), code: 'recall_unavailable', creates: 4 },
+      { name: 'recall_unavailable after four 504s', prefer: Array(4).fill('code=504'), code: 'recall_unavailable', creates: 4 },
+      { name: 'recall_unavailable after four 409s', prefer: Array(4).fill('code=409'), code: 'recall_unavailable', creates: 4 },
     ];
 
     const named = failures.map((failure) => [failure.name, failure] as const);
@@ -227,6 +242,8 @@ describe("the callback on an account-level app: Recall's legacy conflict (Prism'
       expect(del).toMatchObject({ method: 'DELETE', path: `${credentialsPath}${conflictingAccountCredential}/` });
       expect(del!.path).not.toContain(conflictingZoomAccount);
       expect(secondCreate!.body).toEqual(firstCreate!.body);
+      // Recall would replay the conflict to the first create's key.
+      expect(secondCreate!.idempotencyKey).not.toBe(firstCreate!.idempotencyKey);
       expect(await rows(gateway)).toEqual([expect.objectContaining({ id: connectionId, recallCredentialId: createdId, status: 'connected' })]);
     });
 

@@ -17,6 +17,8 @@ export interface RecordedCall {
   /** The Prefer header this call was sent with, or undefined when Prism answered its default. */
   prefer: string | undefined;
   authorization: string | undefined;
+  /** The Idempotency-Key header, when the call carried one. */
+  idempotencyKey: string | undefined;
 }
 
 export interface RecallScenario {
@@ -79,6 +81,7 @@ export function recallScenario(prismUrl: string): RecallScenario {
       body: parseBody(text),
       prefer,
       authorization: request.headers.get('authorization') ?? undefined,
+      idempotencyKey: request.headers.get('idempotency-key') ?? undefined,
     });
     const response = await realFetch(request.url, { method: request.method, headers, body: text || undefined, signal: request.signal });
     const violation = response.headers.get('sl-violations');
