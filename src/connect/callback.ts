@@ -124,6 +124,7 @@ async function saveConnection(
       newConnectionId: randomUUID(),
       endUserId: session.endUserId,
       credential: credentialSnapshot(credential),
+      appKind: deps.appKind,
       replacesCredentialIds,
       now: deps.now().toISOString(),
     })

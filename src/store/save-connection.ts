@@ -98,7 +98,8 @@ async function moveReplacedCredentials(
 
 /**
  * Connections detached when their credential was deleted at Recall come back as soon as anyone reconnects the
- * same Zoom identity: with an account-level app that one credential serves the whole Zoom account.
+ * same Zoom identity: with an account-level app that one credential serves the whole Zoom account. The identity
+ * is the app kind's id only: on a user-level app two colleagues share a Zoom account id but never a credential.
  * Returns the status changes this makes (a detached connection is needs_reauth until then).
  */
 async function relinkDetachedConnections(
@@ -107,10 +108,12 @@ async function relinkDetachedConnections(
   input: SaveConnectionInput,
   fields: CredentialFields,
 ): Promise<StoreEvent[]> {
-  const { accountId, userId } = input.credential;
-  if (accountId === null && userId === null) return [];
-  const sameIdentity = (eb: ExpressionBuilder<Database, 'connections'>) =>
-    eb.or([...(accountId === null ? [] : [eb('zoom_account_id', '=', accountId)]), ...(userId === null ? [] : [eb('zoom_user_id', '=', userId)])]);
+  const [column, zoomId] =
+    input.appKind === 'account_level'
+      ? (['zoom_account_id', input.credential.accountId] as const)
+      : (['zoom_user_id', input.credential.userId] as const);
+  if (zoomId === null) return [];
+  const sameIdentity = (eb: ExpressionBuilder<Database, 'connections'>) => eb(column, '=', zoomId);
   const before = await trx
     .selectFrom('connections')
     .select(['id', 'status'])

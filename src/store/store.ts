@@ -94,6 +94,12 @@ export type FlowClaim =
   | { outcome: 'reused'; flow: FlowRecord; session: ConnectSessionRecord | undefined }
   | { outcome: 'unknown' };
 
+/**
+ * The kind of the Zoom OAuth app, as Recall says: which Zoom id stands for a credential's identity, the Zoom
+ * user's (user-level app) or the Zoom account's (account-level app). Never either one.
+ */
+export type ZoomAppKind = 'user_level' | 'account_level';
+
 export interface SaveConnectionInput {
   /** Write the save's events to the outbox in the same transaction (WEBHOOK_URL is set). */
   recordEvents?: boolean;
@@ -101,6 +107,8 @@ export interface SaveConnectionInput {
   newConnectionId: string;
   endUserId: string;
   credential: CredentialSnapshot;
+  /** Which Zoom id identifies the credential: detached connections of that identity only are relinked. */
+  appKind: ZoomAppKind;
   /**
    * Credentials this one replaces (a legacy conflict resolved, an identity change): every connection that
    * points at one of them moves to the new credential in the same transaction.
@@ -217,7 +225,8 @@ export interface Store {
   /**
    * Creates or updates the end user's connection for a registered credential, in one transaction. In the same
    * transaction: every connection on one of `replacesCredentialIds` moves to the new credential, and every
-   * detached connection (no credential) of the same Zoom identity (account id, or user id) is relinked to it.
+   * detached connection (no credential) of the same Zoom identity is relinked to it: the same Zoom user for a
+   * user-level app, the same Zoom account for an account-level one (`appKind`), never either one.
    * All of them take the snapshot's fields, with last_checked_at = updated_at = now.
    * Throws CredentialDeletedError, having written nothing, when the credential was recorded deleted
    * (recordCredentialDeleted), checked inside the same transaction.

@@ -75,6 +75,7 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
     const existing = await store.getConnectionByEndUser(demoEndUserId);
     if (existing) await store.deleteConnection(existing.id, { now: new Date().toISOString() });
     const saved = await store.saveConnection({
+      appKind: 'account_level',
       newConnectionId: randomUUID(),
       endUserId: demoEndUserId,
       credential: legacyCredential,

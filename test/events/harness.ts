@@ -76,7 +76,7 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
     const deps = { config, store, recall: recallClient, appKind: options.appKind ?? 'user_level', now: () => clock.now } as const;
     const app = await buildApp({ deps, logStream, metrics, ...appOptions });
     await app.ready();
-    return { app, store, config, logs, clock, metrics, listBudget, recallApi: recallClient, databaseFile };
+    return { app, store, config, appKind: deps.appKind, logs, clock, metrics, listBudget, recallApi: recallClient, databaseFile };
   }
 
   let databaseFile: string;
@@ -105,6 +105,9 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
     },
     get config() {
       return get().config;
+    },
+    get appKind() {
+      return get().appKind;
     },
     get logs() {
       return get().logs;

@@ -22,6 +22,7 @@ async function connectionOn(gateway: HarnessGateway, endUserId: string, snapshot
     newConnectionId: crypto.randomUUID(),
     endUserId,
     credential: snapshot,
+    appKind: gateway.appKind,
     replacesCredentialIds: [],
     now: gateway.clock.now.toISOString(),
   });

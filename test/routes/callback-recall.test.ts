@@ -46,6 +46,7 @@ async function existingConnection(gateway: TestGateway): Promise<ConnectionRecor
     newConnectionId: '4514327a-fb47-471b-a0b3-4f1f2300723a',
     endUserId: 'user_42',
     credential: { id: existingId, status: 'unhealthy', userId: existingZoomUser, accountId: null, meetingSyncStatus: 'completed' },
+    appKind: gateway.appKind,
     replacesCredentialIds: [],
     now: '2026-11-01T09:00:00.000Z',
   });

@@ -45,6 +45,7 @@ async function connected(gateway: TestGateway, endUserId: string, credential: Cr
     newConnectionId: crypto.randomUUID(),
     endUserId,
     credential,
+    appKind: gateway.appKind,
     replacesCredentialIds: [],
     now: earlier,
   });

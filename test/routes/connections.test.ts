@@ -24,6 +24,7 @@ async function seedConnection(gateway: TestGateway, seed: Seed = {}): Promise<Co
       accountId: null,
       meetingSyncStatus: 'completed',
     },
+    appKind: gateway.appKind,
     replacesCredentialIds: [],
     now: new Date(gateway.clock.now.getTime() + (seed.createdAfterS ?? 0) * 1000).toISOString(),
   });

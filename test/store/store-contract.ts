@@ -11,6 +11,7 @@ import { describeFlows } from './contract/flows.js';
 import { describeHousekeeping } from './contract/housekeeping.js';
 import { describeLeases } from './contract/leases.js';
 import { describeOutbox } from './contract/outbox.js';
+import { describeRelinkByAppKind } from './contract/relink-by-app-kind.js';
 import { describeSaveConnection } from './contract/save-connection.js';
 
 /** `open` must give a fresh, empty store on every call: each test opens its own and closes it. */
@@ -19,6 +20,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeConnectSessions(open);
     describeFlows(open);
     describeSaveConnection(open);
+    describeRelinkByAppKind(open);
     describeCredentialSharing(open);
     describeDeletedCredentials(open);
     describeConnectionList(open);

@@ -25,6 +25,8 @@ export interface TestGateway {
   app: FastifyInstance;
   store: Store;
   config: Config;
+  /** The Zoom OAuth app's kind the gateway was given (GatewayOptions.appKind). */
+  appKind: ZoomAppKind;
   recall: RecallScenario;
   /** Log lines the app wrote during this test (JSON text). */
   logs: string[];
@@ -109,7 +111,7 @@ export function useGateway(
       expect(problems, `${options.method ?? 'GET'} ${options.url.split('?')[0]} answered outside gateway.yaml`).toEqual([]);
       return response;
     };
-    current = { app, store, config, recall, logs, clock, request };
+    current = { app, store, config, appKind, recall, logs, clock, request };
   });
 
   afterEach(async () => {
@@ -131,6 +133,9 @@ export function useGateway(
     },
     get config() {
       return get().config;
+    },
+    get appKind() {
+      return get().appKind;
     },
     get recall() {
       return get().recall;

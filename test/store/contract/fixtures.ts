@@ -74,6 +74,7 @@ export function aSave(endUserId: string, credential: CredentialSnapshot, overrid
     newConnectionId: randomUUID(),
     endUserId,
     credential,
+    appKind: 'account_level',
     replacesCredentialIds: [],
     now: at(0),
     ...overrides,

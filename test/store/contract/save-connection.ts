@@ -104,30 +104,6 @@ export function describeSaveConnection(open: () => Promise<Store>): void {
       expect(result.previousCredentialStillUsed).toBe(false);
     });
 
-    it('relinks a detached connection of the same Zoom account to the new credential', async () => {
-      const detachedUser = anEndUser();
-      const old = aCredential({ accountId: 'zoom-account-acme' });
-      await store().saveConnection(aSave(detachedUser, old));
-      await store().detachCredential(old.id, at(1));
-      const fresh = aCredential({ accountId: 'zoom-account-acme' });
-      await store().saveConnection(aSave(anEndUser(), fresh, { now: at(2) }));
-      expect(await store().getConnectionByEndUser(detachedUser)).toMatchObject({
-        recallCredentialId: fresh.id,
-        status: 'connected',
-        updatedAt: at(2),
-      });
-    });
-
-    it('relinks a detached connection of the same Zoom user to the new credential', async () => {
-      const detachedUser = anEndUser();
-      const old = aCredential({ userId: 'zoom-user-ada', accountId: null });
-      await store().saveConnection(aSave(detachedUser, old));
-      await store().detachCredential(old.id, at(1));
-      const fresh = aCredential({ userId: 'zoom-user-ada', accountId: null });
-      await store().saveConnection(aSave(anEndUser(), fresh, { now: at(2) }));
-      expect((await store().getConnectionByEndUser(detachedUser))?.recallCredentialId).toBe(fresh.id);
-    });
-
     it('leaves a detached connection of another Zoom identity detached', async () => {
       const detachedUser = anEndUser();
       const old = aCredential();
