@@ -17,8 +17,14 @@ export function acceptCredential(body: unknown, logger: RecallLogger | undefined
   return { ...credential, status: credential.status ?? 'healthy' };
 }
 
+/** The app, without the secrets Recall's answer carries: nothing past this point can log or store them. */
 export function acceptApp(body: unknown, logger: RecallLogger | undefined): ZoomOauthApp {
-  return accept<ZoomOauthApp>('Zoom OAuth App', zZoomOauthApp, body, logger);
+  const {
+    client_secret: _clientSecret,
+    webhook_secret: _webhookSecret,
+    ...app
+  } = accept<ZoomOauthApp>('Zoom OAuth App', zZoomOauthApp, body, logger);
+  return app;
 }
 
 export function acceptPage(body: unknown, logger: RecallLogger | undefined): CredentialPage {

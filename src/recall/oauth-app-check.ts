@@ -11,12 +11,29 @@ export async function checkOauthApp(recall: RecallApi, config: Config): Promise<
   } catch (error) {
     throw new Error(startupMessage(error, config), { cause: error });
   }
-  const warnings =
-    app.client_id && app.client_id !== config.zoom.clientId
-      ? [`ZOOM_CLIENT_ID (${config.zoom.clientId}) differs from the client id Recall holds for this app (${app.client_id})`]
-      : [];
-  return { app, warnings };
+  return { app, warnings: appWarnings(app, config) };
 }
+
+/** What the app Recall holds says about the configuration; connecting may work while these are wrong. */
+export function appWarnings(app: ZoomOauthApp, config: Config): string[] {
+  const warnings: string[] = [];
+  if (app.client_id && app.client_id !== config.zoom.clientId) {
+    warnings.push(`ZOOM_CLIENT_ID (${config.zoom.clientId}) differs from the client id Recall holds for this app (${app.client_id})`);
+  }
+  if (!app.webhook_last_validation) warnings.push(webhookNeverValidated(config));
+  return warnings;
+}
+
+/** Zoom sends meeting events to Recall only once it validated the app's event subscription endpoint there. */
+export function webhookNeverValidated(config: Config): string {
+  return (
+    "Recall says Zoom never validated the Zoom app's event subscription (webhook_last_validation is empty): connecting " +
+    'works, but Recall receives no meeting events, so meetings are not synced and bots do not join. In the Zoom app, ' +
+    `set the event notification endpoint URL to ${webhookEndpoint(config)} and validate it.`
+  );
+}
+
+export const webhookEndpoint = (config: Config) => `${config.recall.baseUrl}/api/v2/zoom-oauth-apps/${config.recall.oauthAppId}/webhook`;
 
 function startupMessage(error: unknown, config: Config): string {
   const where = `Recall at ${config.recall.baseUrl} (RECALL_REGION=${config.recall.region})`;

@@ -45,6 +45,8 @@ export interface FakeRecallOptions {
   /** Credentials per list page; small, so the gateway's cursor-following runs. */
   pageSize?: number;
   baseUrl?: string;
+  /** Whether Zoom validated the app's event subscription at Recall (webhook_last_validation); true by default. */
+  webhookValidated?: boolean;
   /** Called before Recall acts on a call, and after it acted but before it answers: a test may hold either. */
   gate?: (operation: RecallOperation, phase: 'before' | 'after') => Promise<void> | void;
 }
@@ -57,6 +59,9 @@ export interface FaultPlan {
 }
 
 const CREDENTIALS = '/api/v2/zoom-oauth-credentials/';
+
+/** The secrets in the fake app's answer, for tests that look for them where they must never be. */
+export const fakeAppSecrets = { clientSecret: 'fake-zoom-client-secret-Qw8Er7Ty6', webhookSecret: 'fake-zoom-webhook-secret-Ui5Op4As3' };
 
 function operationOf(method: string, pathname: string): { operation: RecallOperation; id?: string } | undefined {
   if (pathname === CREDENTIALS) return method === 'POST' ? { operation: 'create' } : method === 'GET' ? { operation: 'list' } : undefined;
@@ -224,11 +229,14 @@ export class FakeRecall {
         return this.credentials.has(id!) ? empty(200) : json(404, { detail: 'Not found.' });
       case 'app':
         if (id !== this.options.oauthAppId) return json(404, { detail: 'Not found.' });
+        // Recall's answer carries the app's secrets: the gateway must never log or store them.
         return json(200, {
           id,
           kind: this.options.kind,
           client_id: this.options.zoomClientId,
-          webhook_last_validation: null,
+          client_secret: fakeAppSecrets.clientSecret,
+          webhook_secret: fakeAppSecrets.webhookSecret,
+          webhook_last_validation: this.options.webhookValidated === false ? null : '2025-01-09T12:31:44.207893Z',
           created_at: '2025-01-09T12:24:10.551032Z',
         });
     }
