@@ -109,6 +109,13 @@ export type Connection = {
      * When the credential was last read from Recall, or null.
      */
     last_checked_at: string | null;
+    /**
+     * Why the connection needs a new authorization, in short: when Recall reports the credential unhealthy,
+     * the latest entry of Recall's log for it (a refused token refresh, a revoked authorization); when the
+     * credential is gone at Recall, that. Null while the connection is `connected`.
+     *
+     */
+    reauth_reason: string | null;
 };
 
 /**

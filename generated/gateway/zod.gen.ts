@@ -54,7 +54,8 @@ export const zConnection = z.object({
     ]).nullable(),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
-    last_checked_at: z.iso.datetime().nullable()
+    last_checked_at: z.iso.datetime().nullable(),
+    reauth_reason: z.string().max(300).nullable()
 });
 
 /**

@@ -1,5 +1,6 @@
 // Connections as the API shows them: list, read, disconnect and refresh from Recall.
 import type { Connection, ConnectionPage, ConnectionStatus } from '../../generated/gateway/types.gen.js';
+import { readReauthReason } from '../recall/credential-logs.js';
 import { RecallError } from '../recall/recall-api.js';
 import type { ConnectionRecord } from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
@@ -20,6 +21,8 @@ export function toApiConnection(record: ConnectionRecord): Connection {
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     last_checked_at: record.lastCheckedAt,
+    // Events recorded before the field existed carry none.
+    reauth_reason: record.reauthReason ?? null,
   };
 }
 
@@ -106,11 +109,14 @@ export async function refreshConnection(deps: ConnectDeps, record: ConnectionRec
   try {
     if (validate) await deps.recall.validateCredential(credentialId);
     const credential = credentialSnapshot(await deps.recall.retrieveCredential(credentialId));
+    // Turning needs_reauth (or without a reason yet): Recall's log of the credential says why.
+    const newlyUnhealthy = credential.status === 'unhealthy' && (record.status !== 'needs_reauth' || record.reauthReason === null);
     const updated = await deps.store.recordCredentialHealth(credentialId, {
       recallStatus: credential.status,
       meetingSyncStatus: credential.meetingSyncStatus,
       checkedAt: deps.now().toISOString(),
       recordEvents,
+      reauthReason: newlyUnhealthy ? await readReauthReason(deps.recall, credentialId, deps.log) : undefined,
     });
     return updated.find((connection) => connection.id === record.id) ?? record;
   } catch (error) {

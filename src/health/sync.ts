@@ -9,6 +9,7 @@
 import type { Config } from '../config.js';
 import { credentialSnapshot } from '../connect/callback.js';
 import type { FlowLogger } from '../connect/deps.js';
+import { readReauthReason } from '../recall/credential-logs.js';
 import { RecallError, type RecallApi } from '../recall/recall-api.js';
 import type { Store } from '../store/store.js';
 import type { RequestBudget } from './request-budget.js';
@@ -52,6 +53,7 @@ export async function runHealthSync(deps: HealthDeps, options: RunOptions): Prom
     if (listed.has(credential.id)) continue;
     listed.add(credential.id);
     const snapshot = credentialSnapshot(credential);
+    const reauthReason = snapshot.status === 'unhealthy' ? await newReauthReason(deps, options.callBudget, credential.id) : undefined;
     await deps.store.recordCredentialHealth(credential.id, {
       recallStatus: snapshot.status,
       meetingSyncStatus: snapshot.meetingSyncStatus,
@@ -59,6 +61,7 @@ export async function runHealthSync(deps: HealthDeps, options: RunOptions): Prom
       // A connection saved while the list was read (a reconnect) knows better than this list.
       observedAt: listedAt,
       recordEvents,
+      reauthReason,
     });
   }
   summary.listed = listed.size;
@@ -108,12 +111,14 @@ async function checkCredential(deps: HealthDeps, budget: RequestBudget, credenti
     await budget.take();
     const readAt = deps.now().toISOString();
     const snapshot = credentialSnapshot(await deps.recall.retrieveCredential(credentialId));
+    const reauthReason = snapshot.status === 'unhealthy' ? await newReauthReason(deps, budget, credentialId) : undefined;
     await deps.store.recordCredentialHealth(credentialId, {
       recallStatus: snapshot.status,
       meetingSyncStatus: snapshot.meetingSyncStatus,
       checkedAt: deps.now().toISOString(),
       observedAt: readAt,
       recordEvents,
+      reauthReason,
     });
     return 'checked';
   } catch (error) {
@@ -126,6 +131,17 @@ async function checkCredential(deps: HealthDeps, budget: RequestBudget, credenti
     deps.log.warn({ credentialId, code: error.code }, 'health check of a credential failed');
     return 'failed';
   }
+}
+
+/**
+ * Why an unhealthy credential failed, read from Recall's log (one call of the sync's budget), only when one of
+ * its connections does not know yet: a credential that stays unhealthy run after run costs nothing more.
+ */
+async function newReauthReason(deps: HealthDeps, budget: RequestBudget, credentialId: string): Promise<string | undefined> {
+  const connections = await deps.store.connectionsOnCredential(credentialId);
+  if (!connections.some((connection) => connection.status !== 'needs_reauth' || connection.reauthReason === null)) return undefined;
+  await budget.take();
+  return readReauthReason(deps.recall, credentialId, deps.log);
 }
 
 /** Recall is down, limiting us, or refusing our key: no point in going on with the run. */

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { zZoomOauthApp, zZoomOauthCredential } from '../../generated/recall/zod.gen.js';
 import { RecallError, type ZoomOauthApp, type ZoomOauthCredential } from './recall-api.js';
+import type { CredentialLogEntry } from './credential-logs.js';
 import { isRecord } from './errors.js';
 import type { RecallLogger } from './retry.js';
 
@@ -46,6 +47,18 @@ function accept<T>(what: string, schema: z.ZodType, body: unknown, logger: Recal
   const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.code}`);
   logger?.warn({ what, id: body.id, issues }, `Recall's ${what} does not match the spec; accepted as it has an id`);
   return body as T;
+}
+
+/** A page of a credential's log: entries without a message are skipped (nothing to tell from them). */
+export function acceptLogPage(body: unknown): CredentialLogEntry[] {
+  if (!isRecord(body) || !Array.isArray(body.results)) {
+    throw new RecallError('recall_unavailable', "Recall's credential log answer has no results");
+  }
+  return body.results.flatMap((entry: unknown) =>
+    isRecord(entry) && typeof entry.message === 'string'
+      ? [{ message: entry.message, created_at: typeof entry.created_at === 'string' ? entry.created_at : '' }]
+      : [],
+  );
 }
 
 /** The cursor of a `next` link: Recall gives a full URL, the SDK takes the cursor alone (against our base URL). */

@@ -4,7 +4,7 @@
 import { ZodError } from 'zod';
 
 /** Recall's operations as the gateway names them (also the names the test scenario uses). */
-export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'app';
+export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'logs' | 'app';
 
 export type CallOutcome =
   | { kind: 'answer'; status: number; headers: Headers; body: unknown }

@@ -5,12 +5,13 @@ import { createClient, createConfig, type Client } from '../../generated/recall/
 import {
   createZoomOauthCredential,
   deleteZoomOauthCredential,
+  listZoomOauthCredentialLogs,
   listZoomOauthCredentials,
   retrieveZoomOauthApp,
   retrieveZoomOauthCredential,
   validateZoomOauthCredential,
 } from '../../generated/recall/sdk.gen.js';
-import { acceptApp, acceptCredential, acceptPage, cursorOf } from './answers.js';
+import { acceptApp, acceptCredential, acceptLogPage, acceptPage, cursorOf } from './answers.js';
 import { callOnce, type CallOutcome, type CallReport, type RecallOperation, type SendFn } from './call.js';
 import { recallErrorFor, rejectedBeforeSending } from './errors.js';
 import { FirstExchangesWatch } from './first-exchanges.js';
@@ -91,6 +92,12 @@ export function createRecallClient(options: RecallClientOptions): RecallApi {
 
     async validateCredential(id) {
       await send('validate', (signal) => validateZoomOauthCredential({ client, signal, path: { id } }));
+    },
+
+    async listCredentialLogs(credentialId) {
+      const query = { credential: credentialId, ordering: '-created_at' };
+      const answer = await send('logs', (signal) => listZoomOauthCredentialLogs({ client, signal, query }));
+      return acceptLogPage(answer.body);
     },
 
     async retrieveOauthApp() {

@@ -1,6 +1,7 @@
 // What the gateway asks of Recall, in its own words. client.ts implements it over the generated SDK with
 // auth, timeouts, retries and error mapping; tests may implement it with a fake.
 import type { ZoomOauthApp, ZoomOauthCredential } from '../../generated/recall/types.gen.js';
+import type { CredentialLogEntry } from './credential-logs.js';
 import type { CreateAttempt } from './idempotency.js';
 import { recallProblemOf, type RecallProblemCode } from './problem.js';
 
@@ -41,6 +42,8 @@ export interface RecallApi {
   deleteCredential(id: string): Promise<'deleted' | 'already_gone'>;
   /** POST /zoom-oauth-credentials/{id}/validate/. */
   validateCredential(id: string): Promise<void>;
+  /** GET /zoom-oauth-credential-logs/?credential=<id>&ordering=-created_at: the first page, newest first. */
+  listCredentialLogs(credentialId: string): Promise<CredentialLogEntry[]>;
   /** GET /zoom-oauth-apps/{id}/ for the configured app. */
   retrieveOauthApp(): Promise<ZoomOauthApp>;
 }

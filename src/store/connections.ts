@@ -45,12 +45,20 @@ export async function countCredentialUsers(db: Kysely<Database>, credentialId: s
   return Number(users);
 }
 
+/** The reason a detached connection gives: its credential is gone at Recall and nothing replaced it. */
+export const CREDENTIAL_GONE = 'Recall no longer has the Zoom authorization of this connection (its credential was deleted).';
+
+export async function connectionsOnCredential(db: Kysely<Database>, credentialId: string): Promise<ConnectionRecord[]> {
+  const rows = await db.selectFrom('connections').selectAll().where('recall_credential_id', '=', credentialId).orderBy('id').execute();
+  return rows.map(toConnection);
+}
+
 export async function detachCredential(db: Kysely<Database>, credentialId: string, now: string, options: ChangeOptions = {}): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('connections').select(['id', 'status']).where('recall_credential_id', '=', credentialId).execute();
     const rows = await trx
       .updateTable('connections')
-      .set({ recall_credential_id: null, recall_status: null, status: 'needs_reauth', updated_at: now })
+      .set({ recall_credential_id: null, recall_status: null, status: 'needs_reauth', reauth_reason: CREDENTIAL_GONE, updated_at: now })
       .where('recall_credential_id', '=', credentialId)
       .returningAll()
       .execute();
@@ -81,6 +89,7 @@ export async function recordCredentialHealth(db: Kysely<Database>, credentialId:
         recall_status: update.recallStatus,
         meeting_sync_status: update.meetingSyncStatus,
         last_checked_at: update.checkedAt,
+        reauth_reason: status === 'connected' ? null : update.reauthReason === undefined ? eb.ref('reauth_reason') : update.reauthReason,
       }))
       .where('recall_credential_id', '=', credentialId);
     if (observedAt !== undefined) {

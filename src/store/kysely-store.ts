@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import { claimLaunch, createConnectSession, findSessionByToken } from './connect-sessions.js';
 import {
+  connectionsOnCredential,
   countCredentialUsers,
   deleteConnection,
   detachCredential,
@@ -34,6 +35,7 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     listConnections: (query) => listConnections(db, query),
     saveConnection: (input) => saveConnection(db, input),
     recordCredentialDeleted: (credentialId, now) => recordCredentialDeleted(db, credentialId, now),
+    connectionsOnCredential: (credentialId) => connectionsOnCredential(db, credentialId),
     countCredentialUsers: (credentialId, exceptConnectionId) => countCredentialUsers(db, credentialId, exceptConnectionId),
     detachCredential: (credentialId, now, options) => detachCredential(db, credentialId, now, options),
     recordCredentialHealth: (credentialId, update) => recordCredentialHealth(db, credentialId, update),

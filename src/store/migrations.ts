@@ -138,11 +138,24 @@ const deletedCredentials: Migration = {
   },
 };
 
+// Why a connection needs a new authorization: the latest entry of Recall's log for its credential, kept when the
+// connection turns needs_reauth (Recall's status alone never says why).
+const reauthReason: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('connections').addColumn('reauth_reason', 'text').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('connections').dropColumn('reauth_reason').execute();
+  },
+};
+
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
 const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
   '2026_12_06_002_outbox_and_leases': outboxAndLeases,
   '2026_12_13_003_deleted_credentials': deletedCredentials,
+  '2026_12_20_005a_reauth_reason': reauthReason,
 };
 
 const inCodeMigrations: MigrationProvider = {

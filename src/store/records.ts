@@ -75,6 +75,7 @@ export function toConnection(row: ConnectionRow): ConnectionRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastCheckedAt: row.last_checked_at,
+    reauthReason: row.reauth_reason,
   };
 }
 

@@ -12,7 +12,7 @@ import { CredentialDeletedError, type CredentialSnapshot, type SaveConnectionInp
 
 type CredentialFields = Pick<
   ConnectionsTable,
-  'status' | 'recall_credential_id' | 'recall_status' | 'zoom_user_id' | 'zoom_account_id' | 'meeting_sync_status'
+  'status' | 'recall_credential_id' | 'recall_status' | 'zoom_user_id' | 'zoom_account_id' | 'meeting_sync_status' | 'reauth_reason'
 >;
 
 export async function saveConnection(db: Kysely<Database>, input: SaveConnectionInput): Promise<SaveConnectionResult> {
@@ -66,6 +66,8 @@ function credentialFields(credential: CredentialSnapshot): CredentialFields {
     zoom_user_id: credential.userId,
     zoom_account_id: credential.accountId,
     meeting_sync_status: credential.meetingSyncStatus,
+    // A new authorization answers whatever the reason was; an unhealthy one has its reason found by the health checks.
+    reauth_reason: null,
   };
 }
 

@@ -42,6 +42,8 @@ export interface ConnectionsTable {
   created_at: string;
   updated_at: string;
   last_checked_at: string | null;
+  /** Why the connection is needs_reauth (Recall's log, or the credential gone); null while connected. */
+  reauth_reason: string | null;
 }
 
 export type OutboxEventStatus = 'pending' | 'delivered' | 'failed';

@@ -73,6 +73,8 @@ export interface ConnectionRecord {
   createdAt: string;
   updatedAt: string;
   lastCheckedAt: string | null;
+  /** Why the connection needs a new authorization, in short; null while it is connected. */
+  reauthReason: string | null;
 }
 
 /** What Recall said about a credential (create, retrieve or list). */
@@ -146,6 +148,11 @@ export interface HealthUpdate {
   observedAt?: string;
   /** Write a connection.status_changed event for every connection whose status changes, in the same transaction. */
   recordEvents?: boolean;
+  /**
+   * Why the credential is unhealthy (Recall's log): kept on its connections while they are needs_reauth. Left
+   * out, a reason they already have stays; a healthy credential clears it.
+   */
+  reauthReason?: string;
 }
 
 /** Options of a change that may write events to the outbox, in its own transaction. */
@@ -237,6 +244,8 @@ export interface Store {
    * so no later save puts a connection on it. Recording it again changes nothing.
    */
   recordCredentialDeleted(credentialId: string, now: string): Promise<void>;
+  /** The connections that point at the credential. */
+  connectionsOnCredential(credentialId: string): Promise<ConnectionRecord[]>;
   /** How many connections point at the credential, leaving out `exceptConnectionId`. */
   countCredentialUsers(credentialId: string, exceptConnectionId?: string): Promise<number>;
   /**

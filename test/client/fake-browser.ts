@@ -21,6 +21,7 @@ export function connection(overrides: Partial<Connection> = {}): Connection {
     created_at: '2026-11-29T10:00:00.000Z',
     updated_at: '2026-11-29T10:00:00.000Z',
     last_checked_at: '2026-11-29T10:00:00.000Z',
+    reauth_reason: null,
     ...overrides,
   };
 }

@@ -22,6 +22,7 @@ const connection: ConnectionRecord = {
   createdAt: '2025-06-18T14:02:38.120Z',
   updatedAt: '2025-06-18T14:02:38.120Z',
   lastCheckedAt: '2025-06-18T14:02:38.120Z',
+  reauthReason: null,
 };
 const storeEvents: StoreEvent[] = [
   { type: 'connection.created', connection },

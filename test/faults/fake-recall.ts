@@ -24,7 +24,7 @@ export interface FakeCredential {
   meeting_sync_status: 'not_started';
 }
 
-export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'app';
+export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'logs' | 'app';
 
 export const faultKinds = ['503', '429', 'timeout_before', 'timeout_after', 'reset_before', 'reset_after'] as const;
 export type FaultKind = (typeof faultKinds)[number];
@@ -65,6 +65,7 @@ export const fakeAppSecrets = { clientSecret: 'fake-zoom-client-secret-Qw8Er7Ty6
 
 function operationOf(method: string, pathname: string): { operation: RecallOperation; id?: string } | undefined {
   if (pathname === CREDENTIALS) return method === 'POST' ? { operation: 'create' } : method === 'GET' ? { operation: 'list' } : undefined;
+  if (pathname === '/api/v2/zoom-oauth-credential-logs/') return method === 'GET' ? { operation: 'logs' } : undefined;
   const validate = /^\/api\/v2\/zoom-oauth-credentials\/([^/]+)\/validate\/$/.exec(pathname);
   if (validate) return method === 'POST' ? { operation: 'validate', id: validate[1] } : undefined;
   const one = /^\/api\/v2\/zoom-oauth-credentials\/([^/]+)\/$/.exec(pathname);
@@ -103,6 +104,8 @@ export class FakeRecall {
   readonly receivedCodes = new Set<string>();
   /** Credentials deleted by a call whose answer was then lost (the gateway could not know they were gone). */
   readonly lostDeletes = new Set<string>();
+  /** Recall's log per credential, oldest first: what a test says happened to it. */
+  readonly logs = new Map<string, { message: string; created_at: string }[]>();
   /** Answers kept per path and Idempotency-Key ('running' while the first request is handled). */
   readonly idempotency = new Map<string, 'running' | { status: number; body: string }>();
   /** Answers replayed (or refused with 409) for an Idempotency-Key already seen, by status. */
@@ -116,6 +119,14 @@ export class FakeRecall {
   /** The Zoom id Recall keeps one credential per. */
   keyOf(credential: { user_id: string; account_id: string }): string {
     return this.options.kind === 'account_level' ? credential.account_id : credential.user_id;
+  }
+
+  /** Recall turns the credential unhealthy and logs why (a revoked authorization, a refused refresh). */
+  revoke(credentialId: string, message: string): void {
+    const credential = this.credentials.get(credentialId);
+    if (!credential) throw new Error(`FakeRecall: no credential ${credentialId}`);
+    credential.status = 'unhealthy';
+    this.logs.set(credentialId, [...(this.logs.get(credentialId) ?? []), { message, created_at: new Date().toISOString() }]);
   }
 
   /** The next calls of `operation` get these faults, in order (null: no fault), before any random one. */
@@ -225,6 +236,11 @@ export class FakeRecall {
       }
       case 'delete':
         return this.credentials.delete(id!) ? empty(204) : json(404, { detail: 'Not found.' });
+      case 'logs': {
+        // Newest first, as the gateway asks (ordering=-created_at).
+        const entries = [...(this.logs.get(url.searchParams.get('credential') ?? '') ?? [])].reverse();
+        return json(200, { next: null, previous: null, results: entries });
+      }
       case 'validate':
         return this.credentials.has(id!) ? empty(200) : json(404, { detail: 'Not found.' });
       case 'app':

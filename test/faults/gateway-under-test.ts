@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createRecallClient } from '../../src/recall/client.js';
+import type { RecallApi } from '../../src/recall/recall-api.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { baseEnv, captureLogs, testRecallKey, oauthAppId, zoomClientId } from '../support/gateway.js';
@@ -16,6 +17,8 @@ export interface GatewayUnderTest {
   store: Store;
   config: Config;
   recall: FakeRecall;
+  /** The gateway's Recall client (for jobs a test runs itself, such as a health sync). */
+  recallApi: RecallApi;
   zoom: FakeZoom;
   /** Log lines the app wrote (JSON text). */
   logs: string[];
@@ -66,6 +69,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     store,
     config,
     recall,
+    recallApi: client,
     zoom,
     logs,
     send: injectSend(app),

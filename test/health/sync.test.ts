@@ -234,6 +234,8 @@ describe('active checks (HEALTH_VALIDATE) for development apps', () => {
       'list /api/v2/zoom-oauth-credentials/',
       `validate /api/v2/zoom-oauth-credentials/${reauthorized}/validate/`,
       `retrieve /api/v2/zoom-oauth-credentials/${reauthorized}/`,
+      // It turned unhealthy: Recall's log says why.
+      'logs /api/v2/zoom-oauth-credential-logs/',
     ]);
     expect(await gateway.store.getConnection(stale.id)).toMatchObject({ status: 'needs_reauth', lastCheckedAt: gateway.clock.now.toISOString() });
     expect((await gateway.store.getConnection(recent.id))?.status).toBe('connected');

@@ -167,6 +167,7 @@ describe('GET /v1/connections/{id}', () => {
       created_at: seeded.createdAt,
       updated_at: seeded.updatedAt,
       last_checked_at: seeded.lastCheckedAt,
+      reauth_reason: null,
     });
     expect(gateway.recall.calls).toEqual([]);
   });

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import { usePrism } from './prism.js';
 
-export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'app';
+export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'logs' | 'app';
 
 export interface RecordedCall {
   operation: RecallOperation;
@@ -34,9 +34,11 @@ const CREDENTIALS = '/api/v2/zoom-oauth-credentials/';
 const CREDENTIAL = /^\/api\/v2\/zoom-oauth-credentials\/[^/]+\/$/;
 const VALIDATE = /^\/api\/v2\/zoom-oauth-credentials\/[^/]+\/validate\/$/;
 const APP = /^\/api\/v2\/zoom-oauth-apps\/[^/]+\/$/;
+const LOGS = '/api/v2/zoom-oauth-credential-logs/';
 
 function operationOf(method: string, pathname: string): RecallOperation | undefined {
   if (pathname === CREDENTIALS) return method === 'POST' ? 'create' : method === 'GET' ? 'list' : undefined;
+  if (pathname === LOGS) return method === 'GET' ? 'logs' : undefined;
   if (VALIDATE.test(pathname)) return method === 'POST' ? 'validate' : undefined;
   if (CREDENTIAL.test(pathname)) return method === 'GET' ? 'retrieve' : method === 'DELETE' ? 'delete' : undefined;
   if (APP.test(pathname)) return method === 'GET' ? 'app' : undefined;

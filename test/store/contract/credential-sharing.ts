@@ -1,3 +1,4 @@
+import { CREDENTIAL_GONE } from '../../../src/store/connections.js';
 import { describe, expect, it } from 'vitest';
 import type { CredentialSnapshot, Store } from '../../../src/store/store.js';
 import { aCredential, anEndUser, aSave, at, useStore } from './fixtures.js';
@@ -36,6 +37,7 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
         recallCredentialId: null,
         recallStatus: null,
         status: 'needs_reauth',
+        reauthReason: CREDENTIAL_GONE,
         updatedAt: at(4),
       });
       expect(await store().getConnection(other.id)).toEqual(other);
@@ -77,6 +79,56 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
       const update = { recallStatus: 'healthy', meetingSyncStatus: 'completed', checkedAt: at(6) } as const;
       const [updated] = await store().recordCredentialHealth(credential.id, update);
       expect(updated).toEqual({ ...connection, meetingSyncStatus: 'completed', lastCheckedAt: at(6) });
+    });
+
+    it('lists the connections on a credential, and only those', async () => {
+      const shared = aCredential();
+      const first = await connect(shared);
+      const second = await connect(shared);
+      await connect(aCredential());
+      const on = await store().connectionsOnCredential(shared.id);
+      expect(on.map((connection) => connection.id).sort()).toEqual([first.id, second.id].sort());
+      expect(await store().connectionsOnCredential('cred-nobody-uses')).toEqual([]);
+    });
+
+    it('keeps the reason a credential went unhealthy on its connections, until Recall calls it healthy again', async () => {
+      const shared = aCredential();
+      await connect(shared);
+      await connect(shared);
+      const revoked = 'Failed to refresh the Zoom access token: invalid_grant';
+      await store().recordCredentialHealth(shared.id, {
+        recallStatus: 'unhealthy',
+        meetingSyncStatus: null,
+        checkedAt: at(6),
+        reauthReason: revoked,
+      });
+      expect((await store().connectionsOnCredential(shared.id)).map((c) => c.reauthReason)).toEqual([revoked, revoked]);
+      // A later check that brings no new reason keeps the one known.
+      await store().recordCredentialHealth(shared.id, { recallStatus: 'unhealthy', meetingSyncStatus: null, checkedAt: at(7) });
+      expect((await store().connectionsOnCredential(shared.id)).map((c) => c.reauthReason)).toEqual([revoked, revoked]);
+      await store().recordCredentialHealth(shared.id, {
+        recallStatus: 'healthy',
+        meetingSyncStatus: null,
+        checkedAt: at(8),
+        reauthReason: 'ignored',
+      });
+      expect((await store().connectionsOnCredential(shared.id)).map((c) => [c.status, c.reauthReason])).toEqual([
+        ['connected', null],
+        ['connected', null],
+      ]);
+    });
+
+    it('clears the reason when the end user connects again', async () => {
+      const credential = aCredential();
+      const connection = await connect(credential);
+      await store().recordCredentialHealth(credential.id, {
+        recallStatus: 'unhealthy',
+        meetingSyncStatus: null,
+        checkedAt: at(6),
+        reauthReason: 'revoked',
+      });
+      await store().saveConnection(aSave(connection.endUserId, aCredential(), { now: at(9) }));
+      expect(await store().getConnection(connection.id)).toMatchObject({ status: 'connected', reauthReason: null });
     });
 
     it('deletes a connection once and reports whether there was one', async () => {

@@ -1,3 +1,4 @@
+import { CREDENTIAL_GONE } from '../../../src/store/connections.js';
 import { describe, expect, it } from 'vitest';
 import type { Store, StoreEvent } from '../../../src/store/store.js';
 import { aCredential, anEndUser, aSave, at, useStore } from './fixtures.js';
@@ -104,6 +105,34 @@ export function describeOutbox(open: () => Promise<Store>): void {
       expect(types(await drainEvents(store()))).toEqual(['connection.status_changed']);
     });
 
+    it('writes connection.status_changed with the reason the credential went unhealthy', async () => {
+      const credential = aCredential();
+      const healthy = await store().saveConnection(aSave(anEndUser(), credential));
+      const reason = 'Failed to refresh the Zoom access token: invalid_grant';
+      await store().recordCredentialHealth(credential.id, {
+        recallStatus: 'unhealthy',
+        meetingSyncStatus: null,
+        checkedAt: at(2),
+        recordEvents: true,
+        reauthReason: reason,
+      });
+      expect(await drainEvents(store())).toEqual([
+        {
+          type: 'connection.status_changed',
+          previousStatus: 'connected',
+          connection: {
+            ...healthy.connection,
+            status: 'needs_reauth',
+            recallStatus: 'unhealthy',
+            meetingSyncStatus: null,
+            reauthReason: reason,
+            updatedAt: at(2),
+            lastCheckedAt: at(2),
+          },
+        },
+      ]);
+    });
+
     it('writes connection.status_changed for the connected connections a detach leaves without credential', async () => {
       const credential = aCredential();
       const healthy = await store().saveConnection(aSave(anEndUser(), credential));
@@ -112,7 +141,14 @@ export function describeOutbox(open: () => Promise<Store>): void {
         {
           type: 'connection.status_changed',
           previousStatus: 'connected',
-          connection: { ...healthy.connection, recallCredentialId: null, recallStatus: null, status: 'needs_reauth', updatedAt: at(2) },
+          connection: {
+            ...healthy.connection,
+            recallCredentialId: null,
+            recallStatus: null,
+            status: 'needs_reauth',
+            reauthReason: CREDENTIAL_GONE,
+            updatedAt: at(2),
+          },
         },
       ]);
     });

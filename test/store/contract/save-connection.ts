@@ -27,6 +27,7 @@ export function describeSaveConnection(open: () => Promise<Store>): void {
           createdAt: at(5),
           updatedAt: at(5),
           lastCheckedAt: at(5),
+          reauthReason: null,
         },
       });
       expect(await store().getConnectionByEndUser(endUserId)).toEqual(result.connection);
