@@ -5,7 +5,8 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { randomSecret } from './connect/secrets.js';
 import type { PrismMock } from '../mocks/prism.js';
-import { budgetListCalls, RequestBudget } from './health/request-budget.js';
+import { budgetListCalls, LIST_BUDGET, RequestBudget } from './health/request-budget.js';
+import { LIST_CALLS_PER_MINUTE } from './health/sync.js';
 import { createGatewayMetrics } from './metrics/gateway-metrics.js';
 import { createRecallClient } from './recall/client.js';
 import { checkOauthApp } from './recall/oauth-app-check.js';
@@ -59,8 +60,9 @@ async function main(): Promise<void> {
     apiKey: config.recall.apiKey,
     oauthAppId: config.recall.oauthAppId,
     timeoutMs: config.recall.timeoutMs,
-    // Recall allows 60 list requests a minute: every page of every list (health sync, conflicts) spends it.
-    fetch: budgetListCalls(new RequestBudget({ perMinute: 60 })),
+    // Recall allows 60 list requests a minute per workspace: every page of every list (health sync, conflicts), of
+    // every instance on the database, spends the one budget kept in the store.
+    fetch: budgetListCalls(new RequestBudget({ store, name: LIST_BUDGET, perMinute: LIST_CALLS_PER_MINUTE })),
     onCall: metrics.recallCall,
     // Retries are worth seeing in production; the client never logs the key, a code or a verifier.
     logger: pino({ level: config.logLevel, base: { component: 'recall' } }),

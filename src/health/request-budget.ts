@@ -1,16 +1,25 @@
 // A budget of requests per minute, kept the strict way: at most `perMinute` grants in any 60-second window
 // (a token bucket would allow twice that across a refill), so the gateway never lands on Recall's limiter
-// however Recall counts its minute. A 429 pauses the budget for as long as Recall asked.
+// however Recall counts its minute. Recall's limits are per workspace, so the budget lives in the store: every
+// instance on the database spends the same one (store/request-budgets.ts). A 429 pauses it for everyone for as
+// long as Recall asked.
 import { retryAfterMs } from '../recall/retry.js';
+import type { Store } from '../store/store.js';
 
 export interface RequestBudgetOptions {
+  /** Where the budget is kept, shared by every instance on the database. */
+  store: Pick<Store, 'takeRequestSlot' | 'pauseRequests'>;
+  /** The budget's name: instances spending the same Recall limit use the same name. */
+  name: string;
   perMinute: number;
   now?: () => number;
   /** Waits `ms`, or rejects when `signal` aborts first. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-const WINDOW_MS = 60_000;
+/** The names of the gateway's shared budgets. */
+export const LIST_BUDGET = 'recall-list';
+export const HEALTH_CALL_BUDGET = 'recall-health-calls';
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -29,45 +38,36 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 
 export class RequestBudget {
   readonly perMinute: number;
+  readonly name: string;
+  readonly #store: RequestBudgetOptions['store'];
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** When each grant of the last window was made, oldest first. */
-  readonly #grants: number[] = [];
-  #pausedUntil = 0;
-  /** Time spent waiting for the budget, in total (for tests and logs). */
+  /** Time this instance spent waiting for the budget, in total (for tests and logs). */
   waitedMs = 0;
 
   constructor(options: RequestBudgetOptions) {
     this.perMinute = options.perMinute;
+    this.name = options.name;
+    this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? abortableSleep;
-  }
-
-  /** How long a request made now would have to wait (0: it may go). */
-  delayMs(): number {
-    const now = this.#now();
-    while (this.#grants.length > 0 && this.#grants[0]! <= now - WINDOW_MS) this.#grants.shift();
-    const paused = Math.max(0, this.#pausedUntil - now);
-    const full = this.#grants.length < this.perMinute ? 0 : this.#grants[0]! + WINDOW_MS - now;
-    return Math.max(paused, full);
   }
 
   /** Resolves when a request may go (and counts it); rejects if `signal` aborts while waiting. */
   async take(signal?: AbortSignal): Promise<void> {
     for (;;) {
-      const delay = this.delayMs();
-      if (delay === 0) {
-        this.#grants.push(this.#now());
-        return;
-      }
+      const now = this.#now();
+      const grant = await this.#store.takeRequestSlot({ name: this.name, perMinute: this.perMinute }, new Date(now).toISOString());
+      if (grant.granted) return;
+      const delay = Math.max(1, Date.parse(grant.retryAt) - now);
       this.waitedMs += delay;
       await this.#sleep(delay, signal);
     }
   }
 
-  /** Recall said 429: nothing goes out before `ms` from now. */
-  pause(ms: number): void {
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
+  /** Recall said 429: nothing goes out, from any instance, before `ms` from now. */
+  async pause(ms: number): Promise<void> {
+    await this.#store.pauseRequests(this.name, new Date(this.#now() + ms).toISOString());
   }
 }
 
@@ -89,7 +89,7 @@ export function budgetListCalls(budget: RequestBudget, fetchImpl: typeof fetch =
     if (method !== 'GET' || url.pathname !== LIST_PATH) return fetchImpl(input, init);
     await budget.take(init?.signal ?? request?.signal ?? undefined);
     const response = await fetchImpl(input, init);
-    if (response.status === 429) budget.pause(retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
+    if (response.status === 429) await budget.pause(retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
     return response;
   }) as typeof fetch;
 }

@@ -4,7 +4,7 @@
 // again after a backoff that doubles with each failure in a row (a 429 also pauses the list budget itself).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { RequestBudget } from './request-budget.js';
+import { HEALTH_CALL_BUDGET, RequestBudget } from './request-budget.js';
 import { runHealthSync, type HealthDeps, type HealthSyncSummary } from './sync.js';
 
 export const HEALTH_SYNC_LEASE = 'health-sync';
@@ -18,8 +18,10 @@ export interface HealthSyncOptions {
   intervalMs: number;
   /** Longest wait after failures in a row. */
   maxBackoffMs?: number;
-  /** The retrieve/validate budget (HEALTH_CALLS_PER_MIN by default). */
+  /** The retrieve/validate/log budget (HEALTH_CALLS_PER_MIN by default, kept in the store). */
   callBudget?: RequestBudget;
+  /** Pages of Recall's list one run reads at most (half the list budget of an interval by default). */
+  listPagesPerRun?: number;
   holder?: string;
   /** After every run that was not skipped (metrics). */
   onRun?: (result: Exclude<TickResult, { outcome: 'skipped' }>, finishedAt: Date) => void;
@@ -34,7 +36,10 @@ export interface HealthSync {
 
 export function createHealthSync(deps: HealthDeps, options: HealthSyncOptions): HealthSync & { schedule(): void } {
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
-  const callBudget = options.callBudget ?? new RequestBudget({ perMinute: deps.config.healthCallsPerMinute });
+  // In the store: an instance that takes the lease over spends what the last holder left of it.
+  const callBudget =
+    options.callBudget ??
+    new RequestBudget({ store: deps.store, name: HEALTH_CALL_BUDGET, perMinute: deps.config.healthCallsPerMinute, now: () => deps.now().getTime() });
   const maxBackoffMs = Math.max(options.maxBackoffMs ?? 15 * 60_000, options.intervalMs);
   // Long enough to cover a slow run; renewed at every tick and between the steps of a run.
   const leaseMs = Math.max(3 * options.intervalMs, 120_000);
@@ -53,7 +58,7 @@ export function createHealthSync(deps: HealthDeps, options: HealthSyncOptions): 
       const checkpoint = async () => {
         if (!(await lead())) throw new Error('the health sync lease was taken over by another instance');
       };
-      result = { outcome: 'ok', summary: await runHealthSync(deps, { callBudget, checkpoint }) };
+      result = { outcome: 'ok', summary: await runHealthSync(deps, { callBudget, checkpoint, listPagesPerRun: options.listPagesPerRun }) };
       failuresInARow = 0;
       backoffUntil = 0;
       deps.log.info({ ...result.summary }, 'health sync done');

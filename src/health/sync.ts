@@ -1,16 +1,18 @@
 // One health sync run. Recall sends no webhook when a credential turns unhealthy, so the gateway polls:
-// 1. list the app's credentials with status=unhealthy (every page; each page spends the shared list budget)
-//    and record them on their connections, which become needs_reauth;
-// 2. re-read the credentials the store still holds unhealthy that Recall no longer lists: they are healthy
-//    again (a reconnect, a refresh at Recall) or gone;
+// 1. walk the app's credentials with status=unhealthy, page after page (each page spends the shared list budget),
+//    and record them on their connections, which become needs_reauth. A run reads at most its share of the list
+//    budget; a longer list goes on where it stopped at the next run, on whichever instance runs it (the position
+//    is in the store), so the walk never fails however many credentials there are;
+// 2. once a walk (a pass) is complete, re-read the credentials the store still holds unhealthy that the pass did
+//    not list: they are healthy again (a reconnect, a refresh at Recall) or gone;
 // 3. with HEALTH_VALIDATE, ask Recall to validate the credentials not checked for HEALTH_VALIDATE_AFTER_S and
 //    re-read them: development Zoom apps never turn unhealthy through revocation, only through a check.
-// Steps 2 and 3 spend the sync's own budget of retrieve/validate calls, well under Recall's 300/min.
+// Steps 2 and 3 spend the sync's own budget of retrieve/validate/log calls, well under Recall's 300/min.
 import type { Config } from '../config.js';
 import { credentialSnapshot } from '../connect/callback.js';
 import type { FlowLogger } from '../connect/deps.js';
 import { readReauthReason } from '../recall/credential-logs.js';
-import { RecallError, type RecallApi } from '../recall/recall-api.js';
+import { RecallError, type RecallApi, type ZoomOauthCredential } from '../recall/recall-api.js';
 import type { Store } from '../store/store.js';
 import type { RequestBudget } from './request-budget.js';
 
@@ -23,8 +25,12 @@ export interface HealthDeps {
 }
 
 export interface HealthSyncSummary {
-  /** Credentials Recall listed (asked for the unhealthy ones). */
+  /** Credentials Recall listed (asked for the unhealthy ones) in this run. */
   listed: number;
+  /** Pages of Recall's list read in this run. */
+  pages: number;
+  /** Whether this run read the list's last page (a pass complete: step 2 ran). */
+  passComplete: boolean;
   /** Credentials re-read because Recall stopped listing them as unhealthy. */
   rechecked: number;
   /** Credentials validated and re-read (HEALTH_VALIDATE). */
@@ -36,42 +42,34 @@ export interface HealthSyncSummary {
 }
 
 export interface RunOptions {
-  /** Retrieve and validate calls go through it. */
+  /** Retrieve, validate and log calls go through it. */
   callBudget: RequestBudget;
+  /** Pages of Recall's list one run reads at most (listPagesPerRun(config) by default). */
+  listPagesPerRun?: number;
   /** Called between steps; throws when the run must stop (its lease was lost). */
   checkpoint?: () => Promise<void>;
 }
 
 type CheckResult = 'checked' | 'gone' | 'failed';
 
+/** The store's name for where the walk through Recall's list of unhealthy credentials stopped. */
+export const HEALTH_LIST_POSITION = 'health-sync-unhealthy-list';
+
 export async function runHealthSync(deps: HealthDeps, options: RunOptions): Promise<HealthSyncSummary> {
-  const recordEvents = deps.config.webhook !== null;
-  const summary: HealthSyncSummary = { listed: 0, rechecked: 0, validated: 0, gone: 0, failedChecks: 0 };
-  const listedAt = deps.now().toISOString();
-  const listed = new Set<string>();
-  for (const credential of await deps.recall.listCredentials({ status: 'unhealthy' })) {
-    if (listed.has(credential.id)) continue;
-    listed.add(credential.id);
-    const snapshot = credentialSnapshot(credential);
-    const reauthReason = snapshot.status === 'unhealthy' ? await newReauthReason(deps, options.callBudget, credential.id) : undefined;
-    await deps.store.recordCredentialHealth(credential.id, {
-      recallStatus: snapshot.status,
-      meetingSyncStatus: snapshot.meetingSyncStatus,
-      checkedAt: deps.now().toISOString(),
-      // A connection saved while the list was read (a reconnect) knows better than this list.
-      observedAt: listedAt,
-      recordEvents,
-      reauthReason,
-    });
-  }
-  summary.listed = listed.size;
+  const summary: HealthSyncSummary = { listed: 0, pages: 0, passComplete: false, rechecked: 0, validated: 0, gone: 0, failedChecks: 0 };
+  const walk = await walkUnhealthyList(deps, options, summary);
+  summary.passComplete = walk.complete;
   await options.checkpoint?.();
 
-  const recovered = (await deps.store.listUnhealthyCredentialIds()).filter((id) => !listed.has(id));
-  for (const credentialId of recovered) {
-    count(summary, await checkCredential(deps, options.callBudget, credentialId, false), 'rechecked');
+  if (walk.complete) {
+    // Unhealthy in the store, but not listed by this pass: checked before it began (or at that instant, and not
+    // listed by this run).
+    const recovered = (await deps.store.listUnhealthyCredentialIds(walk.passStartedAt)).filter((id) => !walk.listed.has(id));
+    for (const credentialId of recovered) {
+      count(summary, await checkCredential(deps, options.callBudget, credentialId, false), 'rechecked');
+    }
+    await options.checkpoint?.();
   }
-  await options.checkpoint?.();
 
   if (deps.config.healthValidate) {
     const checkedBefore = new Date(deps.now().getTime() - deps.config.healthValidate.afterS * 1000).toISOString();
@@ -80,6 +78,76 @@ export async function runHealthSync(deps: HealthDeps, options: RunOptions): Prom
     }
   }
   return summary;
+}
+
+/** A run may read half of what the list budget (60 a minute) allows in one interval; conflicts need the rest. */
+export function listPagesPerRun(config: HealthDeps['config']): number {
+  return Math.max(1, Math.floor((LIST_CALLS_PER_MINUTE / 2) * (config.healthSyncIntervalS / 60)));
+}
+
+/** Recall's limit of list calls a minute, per workspace. */
+export const LIST_CALLS_PER_MINUTE = 60;
+
+/**
+ * Step 1: reads the list of unhealthy credentials from where the last run stopped, at most listPagesPerRun pages,
+ * recording each page's credentials and the position after it, so a crash or a lost lease loses at most a page.
+ */
+async function walkUnhealthyList(
+  deps: HealthDeps,
+  options: RunOptions,
+  summary: HealthSyncSummary,
+): Promise<{ complete: boolean; passStartedAt: string; listed: Set<string> }> {
+  const listed = new Set<string>();
+  const saved = await deps.store.readSyncPosition(HEALTH_LIST_POSITION);
+  let cursor = saved?.cursor;
+  let passStartedAt = saved?.passStartedAt ?? deps.now().toISOString();
+  const pagesAllowed = options.listPagesPerRun ?? listPagesPerRun(deps.config);
+  while (summary.pages < pagesAllowed) {
+    const readAt = deps.now().toISOString();
+    let page;
+    try {
+      page = await deps.recall.listCredentialPage({ status: 'unhealthy' }, cursor);
+    } catch (error) {
+      // A saved cursor Recall no longer takes (expired, or from a list that changed shape): start the pass again.
+      if (cursor === undefined || !(error instanceof RecallError) || (error.code !== 'recall_rejected' && error.code !== 'recall_not_found'))
+        throw error;
+      deps.log.warn({ code: error.code }, 'Recall refused the saved position in its list of unhealthy credentials; the walk starts again');
+      await deps.store.saveSyncPosition(HEALTH_LIST_POSITION, null, deps.now().toISOString());
+      cursor = undefined;
+      passStartedAt = deps.now().toISOString();
+      continue;
+    }
+    summary.pages++;
+    for (const credential of page.results) {
+      if (listed.has(credential.id)) continue;
+      listed.add(credential.id);
+      await recordListed(deps, options.callBudget, credential, readAt);
+    }
+    summary.listed = listed.size;
+    if (page.next === null) {
+      await deps.store.saveSyncPosition(HEALTH_LIST_POSITION, null, deps.now().toISOString());
+      return { complete: true, passStartedAt, listed };
+    }
+    cursor = page.next;
+    await deps.store.saveSyncPosition(HEALTH_LIST_POSITION, { cursor, passStartedAt }, deps.now().toISOString());
+    await options.checkpoint?.();
+  }
+  deps.log.info({ pages: summary.pages }, "health sync: Recall's list of unhealthy credentials goes on; the next run continues from here");
+  return { complete: false, passStartedAt, listed };
+}
+
+async function recordListed(deps: HealthDeps, budget: RequestBudget, credential: ZoomOauthCredential, readAt: string): Promise<void> {
+  const snapshot = credentialSnapshot(credential);
+  const reauthReason = snapshot.status === 'unhealthy' ? await newReauthReason(deps, budget, credential.id) : undefined;
+  await deps.store.recordCredentialHealth(credential.id, {
+    recallStatus: snapshot.status,
+    meetingSyncStatus: snapshot.meetingSyncStatus,
+    checkedAt: deps.now().toISOString(),
+    // A connection saved while the page was read (a reconnect) knows better than this page.
+    observedAt: readAt,
+    recordEvents: deps.config.webhook !== null,
+    reauthReason,
+  });
 }
 
 /** Two calls per validation; a run validates what the call budget allows in one interval. */

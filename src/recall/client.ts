@@ -11,7 +11,7 @@ import {
   retrieveZoomOauthCredential,
   validateZoomOauthCredential,
 } from '../../generated/recall/sdk.gen.js';
-import { acceptApp, acceptCredential, acceptLogPage, acceptPage, cursorOf } from './answers.js';
+import { acceptApp, acceptCredential, acceptLogPage, acceptPage, cursorOf, type CredentialPage } from './answers.js';
 import { callOnce, type CallOutcome, type CallReport, type RecallOperation, type SendFn } from './call.js';
 import { recallErrorFor, rejectedBeforeSending } from './errors.js';
 import { FirstExchangesWatch } from './first-exchanges.js';
@@ -36,7 +36,7 @@ export interface RecallClientOptions {
   onCall?: (call: CallReport) => void;
 }
 
-/** A list longer than this is a loop (a cursor that never ends) rather than a real workspace. */
+/** A lookup by one Zoom id longer than this is a loop (a cursor that never ends), not a real answer. */
 export const MAX_LIST_PAGES = 50;
 
 type Answer = Extract<CallOutcome, { kind: 'answer' }>;
@@ -71,7 +71,11 @@ export function createRecallClient(options: RecallClientOptions): RecallApi {
     },
 
     async listCredentials(filter) {
-      return listAllPages(client, send, oauthAppId, filter, logger);
+      return listAllPages((cursor) => listPage(client, send, oauthAppId, filter, cursor, logger));
+    },
+
+    async listCredentialPage(filter, cursor) {
+      return listPage(client, send, oauthAppId, filter, cursor, logger);
     },
 
     async retrieveCredential(id) {
@@ -159,17 +163,34 @@ function createBody(oauthAppId: string, grant: AuthorizationCodeGrant) {
   };
 }
 
-async function listAllPages(client: Client, send: Send, oauthAppId: string, filter: CredentialFilter, logger: RecallLogger | undefined) {
+/** One page of the app's credentials; `next` is the cursor of the page after it, or null on the last. */
+async function listPage(
+  client: Client,
+  send: Send,
+  oauthAppId: string,
+  filter: CredentialFilter,
+  cursor: string | undefined,
+  logger: RecallLogger | undefined,
+): Promise<CredentialPage> {
+  // oauth_app always: the workspace may hold other apps' credentials, which are none of the gateway's business.
+  const query = { oauth_app: oauthAppId, user_id: filter.userId, account_id: filter.accountId, status: filter.status, cursor };
+  const answer = await send('list', (signal) => listZoomOauthCredentials({ client, signal, query }));
+  const { results, next } = acceptPage(answer.body, logger);
+  return { results, next: next === null ? null : cursorOf(next) };
+}
+
+/**
+ * Every page of a lookup by one Zoom id (a conflict's), which Recall answers with one credential or none. The
+ * bound only stops a cursor that never ends; the health sync walks its long list page by page instead.
+ */
+async function listAllPages(page: (cursor: string | undefined) => Promise<CredentialPage>) {
   const credentials = [];
   let cursor: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    // oauth_app always: the workspace may hold other apps' credentials, which are none of the gateway's business.
-    const query = { oauth_app: oauthAppId, user_id: filter.userId, account_id: filter.accountId, status: filter.status, cursor };
-    const answer = await send('list', (signal) => listZoomOauthCredentials({ client, signal, query }));
-    const { results, next } = acceptPage(answer.body, logger);
+  for (let read = 0; read < MAX_LIST_PAGES; read++) {
+    const { results, next } = await page(cursor);
     credentials.push(...results);
     if (next === null) return credentials;
-    cursor = cursorOf(next);
+    cursor = next;
   }
   throw new RecallError('recall_unavailable', `Recall's credential list did not end within ${MAX_LIST_PAGES} pages`);
 }

@@ -34,8 +34,10 @@ export interface RecallApi {
     grant: AuthorizationCodeGrant,
     options?: { attempt?: CreateAttempt },
   ): Promise<{ credential: ZoomOauthCredential; created: boolean }>;
-  /** GET /zoom-oauth-credentials/?oauth_app=<ours>&..., following `next` cursors to the end (bounded). */
+  /** GET /zoom-oauth-credentials/?oauth_app=<ours>&..., following `next` cursors to the end (bounded): lookups. */
   listCredentials(filter: CredentialFilter): Promise<ZoomOauthCredential[]>;
+  /** One page of GET /zoom-oauth-credentials/?oauth_app=<ours>&...; `next` is the next page's cursor, or null. */
+  listCredentialPage(filter: CredentialFilter, cursor?: string): Promise<{ results: ZoomOauthCredential[]; next: string | null }>;
   /** GET /zoom-oauth-credentials/{id}/; a 404 is a RecallError with code `recall_not_found`. */
   retrieveCredential(id: string): Promise<ZoomOauthCredential>;
   /** DELETE /zoom-oauth-credentials/{id}/; a 404 counts as already gone. */

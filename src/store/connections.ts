@@ -112,14 +112,17 @@ export async function deleteConnection(db: Kysely<Database>, id: string, options
 }
 
 /** The credentials some connection last saw unhealthy: the health sync re-reads those Recall no longer lists. */
-export async function listUnhealthyCredentialIds(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db
+export async function listUnhealthyCredentialIds(db: Kysely<Database>, checkedAtOrBefore?: string): Promise<string[]> {
+  let select = db
     .selectFrom('connections')
     .select('recall_credential_id')
     .distinct()
     .where('recall_status', '=', 'unhealthy')
-    .where('recall_credential_id', 'is not', null)
-    .execute();
+    .where('recall_credential_id', 'is not', null);
+  if (checkedAtOrBefore !== undefined) {
+    select = select.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', checkedAtOrBefore)]));
+  }
+  const rows = await select.orderBy('recall_credential_id').execute();
   return rows.flatMap((row) => (row.recall_credential_id === null ? [] : [row.recall_credential_id]));
 }
 

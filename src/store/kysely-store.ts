@@ -20,7 +20,9 @@ import { ping, purgeExpired } from './housekeeping.js';
 import { acquireLease, releaseLease } from './leases.js';
 import { claimEvents, markEventDelivered, markEventFailed, outboxBacklog, purgeFinishedEvents, recordEvent, rescheduleEvent } from './outbox.js';
 import { recordCredentialDeleted, saveConnection } from './save-connection.js';
+import { pauseRequests, takeRequestSlot } from './request-budgets.js';
 import type { Database } from './schema.js';
+import { readSyncPosition, saveSyncPosition } from './sync-positions.js';
 import type { Store } from './store.js';
 
 export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): Store {
@@ -40,7 +42,7 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     detachCredential: (credentialId, now, options) => detachCredential(db, credentialId, now, options),
     recordCredentialHealth: (credentialId, update) => recordCredentialHealth(db, credentialId, update),
     deleteConnection: (id, options) => deleteConnection(db, id, options),
-    listUnhealthyCredentialIds: () => listUnhealthyCredentialIds(db),
+    listUnhealthyCredentialIds: (checkedAtOrBefore) => listUnhealthyCredentialIds(db, checkedAtOrBefore),
     listCredentialsCheckedBefore: (checkedBefore, limit) => listCredentialsCheckedBefore(db, checkedBefore, limit),
     recordEvent: (event, now) => recordEvent(db, event, now),
     claimEvents: (claim) => claimEvents(db, claim),
@@ -49,6 +51,10 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     markEventFailed: (id, holder, failure) => markEventFailed(db, id, holder, failure),
     outboxBacklog: () => outboxBacklog(db),
     purgeFinishedEvents: (before) => purgeFinishedEvents(db, before),
+    takeRequestSlot: (budget, now) => takeRequestSlot(db, budget, now),
+    pauseRequests: (name, until) => pauseRequests(db, name, until),
+    readSyncPosition: (name) => readSyncPosition(db, name),
+    saveSyncPosition: (name, position, now) => saveSyncPosition(db, name, position, now),
     acquireLease: (lease) => acquireLease(db, lease),
     releaseLease: (name, holder) => releaseLease(db, name, holder),
     purgeExpired: (now, retentionMs) => purgeExpired(db, now, retentionMs),

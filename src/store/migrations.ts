@@ -150,12 +150,45 @@ const reauthReason: Migration = {
   },
 };
 
+// Recall's rate limits are per workspace: the budgets every instance spends (a slot per call a minute, and a pause
+// after a 429), and where the health sync's walk through Recall's list stopped, for the next run to go on.
+const sharedBudgetsAndPositions: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('request_budget_slots')
+      .addColumn('budget', 'text', (col) => col.notNull())
+      .addColumn('slot', 'integer', (col) => col.notNull())
+      .addColumn('granted_at', 'text', (col) => col.notNull())
+      .addPrimaryKeyConstraint('request_budget_slots_pkey', ['budget', 'slot'])
+      .execute();
+    await db.schema
+      .createTable('request_budget_pauses')
+      .addColumn('budget', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('paused_until', 'text', (col) => col.notNull())
+      .execute();
+    await db.schema
+      .createTable('sync_positions')
+      .addColumn('name', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('cursor', 'text', (col) => col.notNull())
+      .addColumn('pass_started_at', 'text', (col) => col.notNull())
+      .addColumn('updated_at', 'text', (col) => col.notNull())
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('sync_positions').execute();
+    await db.schema.dropTable('request_budget_pauses').execute();
+    await db.schema.dropTable('request_budget_slots').execute();
+  },
+};
+
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
 const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
   '2026_12_06_002_outbox_and_leases': outboxAndLeases,
   '2026_12_13_003_deleted_credentials': deletedCredentials,
   '2026_12_20_005a_reauth_reason': reauthReason,
+  '2026_12_20_005b_shared_budgets_and_positions': sharedBudgetsAndPositions,
 };
 
 const inCodeMigrations: MigrationProvider = {

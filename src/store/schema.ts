@@ -86,6 +86,27 @@ export interface DeletedCredentialsTable {
   deleted_at: string;
 }
 
+/** One call a minute of a shared Recall budget: when it was last granted (the epoch when never). */
+export interface RequestBudgetSlotsTable {
+  budget: string;
+  slot: number;
+  granted_at: string;
+}
+
+/** A budget paused after Recall's 429, until Retry-After has passed. */
+export interface RequestBudgetPausesTable {
+  budget: string;
+  paused_until: string;
+}
+
+/** Where a job's walk through a Recall list stopped: the cursor of the next page, and when the walk began. */
+export interface SyncPositionsTable {
+  name: string;
+  cursor: string;
+  pass_started_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   connect_sessions: ConnectSessionsTable;
   flows: FlowsTable;
@@ -94,6 +115,9 @@ export interface Database {
   leases: LeasesTable;
   sequences: SequencesTable;
   deleted_credentials: DeletedCredentialsTable;
+  request_budget_slots: RequestBudgetSlotsTable;
+  request_budget_pauses: RequestBudgetPausesTable;
+  sync_positions: SyncPositionsTable;
 }
 
 export type ConnectSessionRow = Selectable<ConnectSessionsTable>;

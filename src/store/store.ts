@@ -212,6 +212,22 @@ export interface Lease {
   ttlMs: number;
 }
 
+/** A shared budget of Recall calls: its name and how many calls a minute it allows. */
+export interface RequestBudgetName {
+  name: string;
+  perMinute: number;
+}
+
+export type BudgetGrant = { granted: true } | { granted: false; retryAt: string };
+
+/** Where a walk through a Recall list stopped. */
+export interface SyncPosition {
+  /** The cursor of the next page to read. */
+  cursor: string;
+  /** When the walk (the pass through the whole list) began. */
+  passStartedAt: string;
+}
+
 export interface Store {
   // Connect sessions
   createConnectSession(session: ConnectSessionRecord): Promise<void>;
@@ -262,8 +278,8 @@ export interface Store {
   deleteConnection(id: string, options?: ChangeOptions & { now: string }): Promise<boolean>;
 
   // Health
-  /** The credentials some connection last saw unhealthy. */
-  listUnhealthyCredentialIds(): Promise<string[]>;
+  /** The credentials some connection last saw unhealthy (with `checkedAtOrBefore`, and last checked then or before). */
+  listUnhealthyCredentialIds(checkedAtOrBefore?: string): Promise<string[]>;
   /** Credentials with a connection not checked since `checkedBefore` (or never), least recently checked first. */
   listCredentialsCheckedBefore(checkedBefore: string, limit: number): Promise<string[]>;
 
@@ -285,6 +301,19 @@ export interface Store {
   outboxBacklog(): Promise<OutboxBacklog>;
   /** Deletes delivered and given-up events finished before `before`. */
   purgeFinishedEvents(before: string): Promise<number>;
+
+  // Recall's per-workspace rate limits, shared by every instance on the database
+  /**
+   * Takes one call of the budget at `now`, atomically: granted while fewer than `perMinute` calls were granted
+   * in the last 60 seconds (and no pause holds), else when to ask again.
+   */
+  takeRequestSlot(budget: RequestBudgetName, now: string): Promise<BudgetGrant>;
+  /** Nothing of the budget is granted before `until` (Recall's 429); a later pause wins over an earlier one. */
+  pauseRequests(name: string, until: string): Promise<void>;
+  /** Where the named job's walk stopped, if it is in the middle of one. */
+  readSyncPosition(name: string): Promise<SyncPosition | undefined>;
+  /** Saves where the walk stands; null when it ended (the next run starts a new pass). */
+  saveSyncPosition(name: string, position: SyncPosition | null, now: string): Promise<void>;
 
   // Leases: one holder at a time for a background job shared by several instances
   /** Takes the lease, or extends it when `holder` has it already; false while another holder's lease runs. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { budgetListCalls, RequestBudget } from '../../src/health/request-budget.js';
+import { budgetListCalls, LIST_BUDGET, RequestBudget } from '../../src/health/request-budget.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
 import { createRecallClient } from '../../src/recall/client.js';
 import type { RecallApi, ZoomAppKind } from '../../src/recall/recall-api.js';
@@ -60,6 +60,8 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
     const metrics = createGatewayMetrics();
     // The budget's clock is the test's: a 429 pause or a full window passes when the test says so.
     const listBudget = new RequestBudget({
+      store,
+      name: LIST_BUDGET,
       perMinute: options.listPerMinute ?? 60,
       now: () => clock.now.getTime(),
       sleep: async (ms) => clock.advance(ms / 1000),

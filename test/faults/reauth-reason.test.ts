@@ -30,7 +30,7 @@ describe('a connection revoked in Zoom, then reconnected', () => {
     g.recall.revoke(connection!.recallCredentialId!, 'The user uninstalled the Zoom app: access was revoked.');
 
     const deps = { config: g.config, store: g.store, recall: g.recallApi, now: () => new Date(), log: quiet };
-    await runHealthSync(deps, { callBudget: new RequestBudget({ perMinute: 60 }) });
+    await runHealthSync(deps, { callBudget: new RequestBudget({ store: g.store, name: 'health', perMinute: 60 }) });
     expect(await g.store.getConnectionByEndUser('user_42')).toMatchObject({
       status: 'needs_reauth',
       reauthReason: 'The user uninstalled the Zoom app: access was revoked.',

@@ -164,7 +164,7 @@ describe('one health sync run', () => {
   it('never overlaps with itself: a tick during a run is skipped', async () => {
     let release!: () => void;
     const slowList = new Promise<void>((resolve) => (release = resolve));
-    const recall = { ...gateway.recallApi, listCredentials: async () => (await slowList, []) };
+    const recall = { ...gateway.recallApi, listCredentialPage: async () => (await slowList, { results: [], next: null }) };
     const { sync } = healthSync(gateway, { deps: { recall } });
     const first = sync.tick();
     expect(await sync.tick()).toEqual({ outcome: 'skipped', reason: 'running' });
@@ -187,8 +187,8 @@ describe('one health sync run', () => {
     const connection = await connectionOn(gateway, 'user_42', credential(conflictingAccount));
     const recall = {
       ...gateway.recallApi,
-      listCredentials: async () => {
-        const page = await gateway.recallApi.listCredentials({ status: 'unhealthy' });
+      listCredentialPage: async () => {
+        const page = await gateway.recallApi.listCredentialPage({ status: 'unhealthy' });
         // The user reconnects while Recall's answer is on its way.
         gateway.clock.advance(1);
         await connectionOn(gateway, 'user_42', credential(conflictingAccount));
@@ -245,7 +245,13 @@ describe('active checks (HEALTH_VALIDATE) for development apps', () => {
     for (let i = 0; i < 3; i++) await connectionOn(gateway, `user_${i}`, credential(crypto.randomUUID()));
     gateway.clock.advance(7200);
     gateway.recall.prefer('list', 'code=200, example=empty_page', 'code=200, example=empty_page');
-    const budget = new RequestBudget({ perMinute: 2, now: () => gateway.clock.now.getTime(), sleep: async (ms) => gateway.clock.advance(ms / 1000) });
+    const budget = new RequestBudget({
+      store: gateway.store,
+      name: 'test-health-calls',
+      perMinute: 2,
+      now: () => gateway.clock.now.getTime(),
+      sleep: async (ms) => gateway.clock.advance(ms / 1000),
+    });
     const { sync } = healthSync(gateway, { callBudget: budget });
     // 4 calls a minute, a run a minute, two calls per check: two checks per run.
     expect(await sync.tick()).toMatchObject({ outcome: 'ok', summary: { validated: 2 } });

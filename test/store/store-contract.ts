@@ -13,6 +13,7 @@ import { describeLeases } from './contract/leases.js';
 import { describeOutbox } from './contract/outbox.js';
 import { describeRelinkByAppKind } from './contract/relink-by-app-kind.js';
 import { describeSaveConnection } from './contract/save-connection.js';
+import { describeSharedBudgets } from './contract/shared-budgets.js';
 
 /** `open` must give a fresh, empty store on every call: each test opens its own and closes it. */
 export function describeStoreContract(name: string, open: () => Promise<Store>): void {
@@ -27,5 +28,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeHousekeeping(open);
     describeOutbox(open);
     describeLeases(open);
+    describeSharedBudgets(open);
   });
 }
