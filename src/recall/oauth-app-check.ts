@@ -29,11 +29,12 @@ export function webhookNeverValidated(config: Config): string {
   return (
     "Recall says Zoom never validated the Zoom app's event subscription (webhook_last_validation is empty): connecting " +
     'works, but Recall receives no meeting events, so meetings are not synced and bots do not join. In the Zoom app, ' +
-    `set the event notification endpoint URL to ${webhookEndpoint(config)} and validate it.`
+    `set the event notification endpoint URL to ${webhookEndpoint(config.recall.baseUrl, config.recall.oauthAppId)} and validate it.`
   );
 }
 
-export const webhookEndpoint = (config: Config) => `${config.recall.baseUrl}/api/v2/zoom-oauth-apps/${config.recall.oauthAppId}/webhook`;
+/** Where Zoom sends the app's events: Recall's endpoint for the app, in the app's region. */
+export const webhookEndpoint = (recallBaseUrl: string, oauthAppId: string) => `${recallBaseUrl}/api/v2/zoom-oauth-apps/${oauthAppId}/webhook`;
 
 function startupMessage(error: unknown, config: Config): string {
   const where = `Recall at ${config.recall.baseUrl} (RECALL_REGION=${config.recall.region})`;

@@ -191,6 +191,9 @@ const migrations: Record<string, Migration> = {
   '2026_12_20_005b_shared_budgets_and_positions': sharedBudgetsAndPositions,
 };
 
+/** The names of every migration this build ships, in the order they apply. */
+export const migrationNames: readonly string[] = Object.keys(migrations).sort();
+
 const inCodeMigrations: MigrationProvider = {
   getMigrations: async () => migrations,
 };
