@@ -5,7 +5,7 @@
 // its outer WHERE, so two dispatchers never hold the same event and neither comes back empty-handed.
 
 import { randomUUID } from 'node:crypto';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, Transaction } from 'kysely';
 import type { Database, OutboxEventRow, OutboxEventsTable } from './schema.js';
 import type { EventClaim, OutboxBacklog, OutboxEvent, StoreEvent } from './store.js';
 import { inTransaction, locksRows } from './transactions.js';
@@ -82,42 +82,61 @@ export async function recordEvent(db: Kysely<Database>, event: StoreEvent, now: 
 
 export async function claimEvents(db: Kysely<Database>, claim: EventClaim): Promise<OutboxEvent[]> {
   const expiresAt = new Date(Date.parse(claim.now) + claim.leaseMs).toISOString();
-  const skipLocked = locksRows(db);
-  // One statement: atomic on both back ends. On PostgreSQL the subquery locks the events it picks and skips
-  // those another dispatcher's claim has locked, so concurrent claims take the next due events instead of
-  // queueing behind each other for rows they would then find claimed. The oldest-pending-per-end-user rule
-  // reads rows without locking them: a claimed event is still pending, so it keeps its end user's later ones back.
-  const rows = await db
-    .updateTable('outbox_events')
-    .set({ claimed_by: claim.holder, claim_expires_at: expiresAt })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('outbox_events as e')
-        .select('e.id')
-        .where('e.status', '=', 'pending')
-        .where('e.next_attempt_at', '<=', claim.now)
-        .where((w) => w.or([w('e.claim_expires_at', 'is', null), w('e.claim_expires_at', '<=', claim.now)]))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('outbox_events as earlier')
-                .select('earlier.id')
-                .whereRef('earlier.ordering_key', '=', 'e.ordering_key')
-                .whereRef('earlier.seq', '<', 'e.seq')
-                .where('earlier.status', '=', 'pending'),
-            ),
-          ),
+  const claimed = { claimed_by: claim.holder, claim_expires_at: expiresAt };
+  const unclaimed = (w: ExpressionBuilder<Database, 'outbox_events'>) =>
+    w.or([w('claim_expires_at', 'is', null), w('claim_expires_at', '<=', claim.now)]);
+  // One statement: atomic on both back ends. On PostgreSQL the due events are picked once (a materialized
+  // CTE: as a subquery of the UPDATE it could be run again for every row, each time past the rows this very
+  // statement has just claimed) and locked as they are picked, skipping those another dispatcher's claim has
+  // locked: concurrent claims take the next due events instead of queueing for rows they would find claimed.
+  const rows = locksRows(db)
+    ? await db
+        .with(
+          (cte) => cte('due').materialized(),
+          () => dueEvents(db, claim).forUpdate().skipLocked(),
         )
-        .orderBy('e.seq')
-        .limit(claim.limit)
-        .$if(skipLocked, (qb) => qb.forUpdate().skipLocked()),
-    )
-    // Again on the row itself: a concurrent claim that got there first makes this one skip it.
-    .where('status', '=', 'pending')
-    .where((w) => w.or([w('claim_expires_at', 'is', null), w('claim_expires_at', '<=', claim.now)]))
-    .returningAll()
-    .execute();
+        .updateTable('outbox_events')
+        .set(claimed)
+        .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
+        .where('status', '=', 'pending')
+        .where(unclaimed)
+        .returningAll()
+        .execute()
+    : await db
+        .updateTable('outbox_events')
+        .set(claimed)
+        .where('id', 'in', dueEvents(db, claim))
+        .where('status', '=', 'pending')
+        .where(unclaimed)
+        .returningAll()
+        .execute();
   return rows.map(toOutboxEvent).sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * The oldest due events, for each end user only the oldest pending one. That rule reads rows without locking
+ * them: a claimed event is still pending, so it keeps its end user's later ones back.
+ */
+function dueEvents(db: Kysely<Database>, claim: EventClaim) {
+  return db
+    .selectFrom('outbox_events as e')
+    .select('e.id')
+    .where('e.status', '=', 'pending')
+    .where('e.next_attempt_at', '<=', claim.now)
+    .where((w) => w.or([w('e.claim_expires_at', 'is', null), w('e.claim_expires_at', '<=', claim.now)]))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('outbox_events as earlier')
+            .select('earlier.id')
+            .whereRef('earlier.ordering_key', '=', 'e.ordering_key')
+            .whereRef('earlier.seq', '<', 'e.seq')
+            .where('earlier.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .orderBy('e.seq')
+    .limit(claim.limit);
 }
 
 function toOutboxEvent(row: OutboxEventRow): OutboxEvent {
