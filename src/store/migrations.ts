@@ -166,7 +166,7 @@ const concurrentOutboxOrder: Migration = {
 };
 
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
   '2026_12_06_002_outbox_and_leases': outboxAndLeases,
   '2026_12_13_003_deleted_credentials': deletedCredentials,
