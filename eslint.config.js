@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**'] },
+  { ignores: ['generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**', 'bench/.build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
