@@ -7,7 +7,7 @@ const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patter
 const clientSdkEntries = ['src/client/sdk.ts', 'src/client/react-query.ts'];
 
 export default tseslint.config(
-  { ignores: ['generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**'] },
+  { ignores: ['generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**', 'bench/.build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,6 +5,7 @@ import { findSessionById } from './connect-sessions.js';
 import { flowRow, toFlow } from './records.js';
 import type { Database } from './schema.js';
 import type { FlowClaim, FlowRecord } from './store.js';
+import { inTransaction } from './transactions.js';
 
 export async function createFlow(db: Kysely<Database>, flow: FlowRecord): Promise<void> {
   await db.insertInto('flows').values(flowRow(flow)).execute();
@@ -16,7 +17,7 @@ export async function createFlow(db: Kysely<Database>, flow: FlowRecord): Promis
  * so a purge running alongside cannot delete the session between the two statements.
  */
 export async function consumeFlow(db: Kysely<Database>, stateHash: string, now: string): Promise<FlowClaim> {
-  const consumed = await db.transaction().execute(async (trx) => {
+  const consumed = await inTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('flows')
       .set({ consumed_at: now })
