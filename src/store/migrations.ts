@@ -138,11 +138,24 @@ const deletedCredentials: Migration = {
   },
 };
 
+// The outcome a finished flow answered: the connection it connected. A replayed callback (a reload of the result,
+// the back button) answers it again instead of calling Recall with a spent code or reporting state_reused.
+const flowOutcomes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('flows').addColumn('connection_id', 'text').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('flows').dropColumn('connection_id').execute();
+  },
+};
+
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
 const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
   '2026_12_06_002_outbox_and_leases': outboxAndLeases,
   '2026_12_13_003_deleted_credentials': deletedCredentials,
+  '2026_12_20_004_flow_outcomes': flowOutcomes,
 };
 
 const inCodeMigrations: MigrationProvider = {
