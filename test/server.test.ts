@@ -96,8 +96,14 @@ async function walkToZoom(base: string, jar: Jar): Promise<{ token: string; cons
   const { token, connect_url } = (await session.json()) as { token: string; connect_url: string };
   expect(connect_url.startsWith(`${base}/v1/connect/zoom?launch=`)).toBe(true);
 
-  const launched = await browse(connect_url, jar);
-  expect(launched.status).toBe(302);
+  // The demo page's launch: its form POSTed to connect_url, with the page's Origin.
+  const launched = await fetch(connect_url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+  });
+  jar.take(launched);
+  expect(launched.status).toBe(303);
   const authorize = new URL(launched.headers.get('location')!);
   expect(`${authorize.origin}${authorize.pathname}`).toBe(`${base}/demo/zoom/authorize`);
   expect(jar.header()).toMatch(/zcg-flow-/);
