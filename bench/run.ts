@@ -144,25 +144,28 @@ async function measureGateway(server: ServerProcess) {
   await createSessions(1000);
   const createSession = await createSessions(settings.flows + 100);
 
-  // Launches: each uses one launch code; the state and the binding cookie feed the callbacks.
+  // Launches: each uses one launch code, as the app's page sends it (a form POST with an allowed Origin); the
+  // state and the binding cookie feed the callbacks.
   const callbacks: { path: string; cookie: string }[] = [];
   let codes = 0;
   const launches = (amount: number) =>
     load({
       ...common,
+      method: 'POST',
       path: '/v1/connect/zoom',
+      headers: { origin: 'https://app.example.com', 'content-type': 'application/x-www-form-urlencoded' },
       connections: C,
       amount,
       setup: (request) => ({ ...request, path: `/v1/connect/zoom?launch=${launchCodes.shift() ?? 'exhausted'}` }),
       onResponse: (status, _body, headers) => {
-        if (status !== 302) return;
+        if (status !== 303) return;
         const state = new URL(first(headers.location)).searchParams.get('state')!;
         callbacks.push({
           path: `/v1/connect/zoom/callback?code=bench-code-${++codes}&state=${state}`,
           cookie: first(headers['set-cookie']).split(';')[0]!,
         });
       },
-      expect: (status) => status === 302,
+      expect: (status) => status === 303,
     });
   await launches(1000);
   const launch = await launches(settings.flows);
