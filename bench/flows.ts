@@ -20,16 +20,20 @@ export interface FlowQueue {
 export const newFlowQueue = (): FlowQueue => ({ users: 0, codes: 0, launchCodes: [], callbacks: [], connectionIds: [] });
 
 /**
- * The one place a launch is made: the request that spends `launchCode`. Today a GET of the connect_url; when the
- * launch becomes a form POST from an allowed Origin (issue 10), this is the one line to change, to
- * `{ ...request, method: 'POST', path: `/v1/connect/zoom?launch=${launchCode}`, headers: { origin: appOrigin } }`.
+ * The one place a launch is made: the request that spends `launchCode`, as the app's page sends it (a form POST
+ * to connect_url from an allowed Origin).
  */
 export function launchRequest(request: autocannon.Request, launchCode: string): autocannon.Request {
-  return { ...request, method: 'GET', path: `/v1/connect/zoom?launch=${launchCode}` };
+  return {
+    ...request,
+    method: 'POST',
+    path: `/v1/connect/zoom?launch=${launchCode}`,
+    headers: { ...request.headers, origin: appOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+  };
 }
 
-/** A launch that started a flow: the redirect to Zoom (302 for the GET, 303 after a POST). */
-const launched = (status: number) => status === 302 || status === 303;
+/** A launch that started a flow: the 303 to Zoom. */
+const launched = (status: number) => status === 303;
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
 const common = { maxSeconds: 300 };

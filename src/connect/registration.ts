@@ -3,8 +3,7 @@
 // id (public sample code deletes /zoom-oauth-credentials/{zoom id}/, which can never work).
 import { RecallConflictError, RecallError, type AuthorizationCodeGrant, type ZoomOauthCredential } from '../recall/recall-api.js';
 import type { ConnectDeps } from './deps.js';
-import { StoreUnavailableError } from '../store/store.js';
-import { GatewayProblem, storeUnavailable } from './problems.js';
+import { GatewayProblem, toProblem } from './problems.js';
 
 export interface Registration {
   credential: ZoomOauthCredential;
@@ -23,7 +22,7 @@ export async function registerCredential(deps: ConnectDeps, grant: Authorization
     const { credential } = await deps.recall.createCredential(grant);
     return { credential, replacedCredentialIds: [] };
   } catch (error) {
-    if (!(error instanceof RecallConflictError)) throw recallProblem(error);
+    if (!(error instanceof RecallConflictError)) throw toProblem(error);
     conflict = error;
   }
   const replacedCredentialIds = await removeConflictingCredentials(deps, conflict);
@@ -39,7 +38,7 @@ export async function registerCredential(deps: ConnectDeps, grant: Authorization
     if (error instanceof RecallConflictError) {
       throw new GatewayProblem('recall_conflict_unresolved', 'Recall still reports a conflicting credential after it was deleted.');
     }
-    throw recallProblem(error);
+    throw toProblem(error);
   }
 }
 
@@ -49,7 +48,7 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
       ? { accountId: conflict.conflict.conflictingZoomAccountId }
       : { userId: conflict.conflict.conflictingZoomUserId };
   const matches = await deps.recall.listCredentials(filter).catch((error: unknown) => {
-    throw recallProblem(error);
+    throw toProblem(error);
   });
   if (matches.length === 0) {
     throw new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential that its list does not show.');
@@ -62,7 +61,7 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
       // The answer may have been lost after Recall deleted it: it may be gone, so no connection may stay on it
       // (they become needs_reauth; a reconnect relinks them). Not tombstoned: Recall may well still have it.
       await detachDeletedCredentials(deps, [...deleted, credential.id]);
-      throw recallProblem(error);
+      throw toProblem(error);
     }
     deleted.push(credential.id);
     deps.log.info({ credentialId: credential.id }, 'deleted a conflicting Recall credential');
@@ -70,7 +69,7 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
       await recordCredentialDeleted(deps, credential.id);
     } catch (error) {
       await detachDeletedCredentials(deps, deleted).catch(() => undefined);
-      throw recallProblem(error);
+      throw toProblem(error);
     }
   }
   return deleted;
@@ -95,32 +94,5 @@ async function detachDeletedCredentials(deps: ConnectDeps, credentialIds: string
   for (const credentialId of credentialIds) {
     const detached = await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents: deps.config.webhook !== null });
     deps.log.info({ credentialId, detached }, 'detached connections from a deleted Recall credential');
-  }
-}
-
-/** A Recall failure as the gateway's named problem; anything unexpected is an internal error. */
-export function recallProblem(error: unknown): GatewayProblem {
-  if (error instanceof GatewayProblem) return error;
-  if (error instanceof StoreUnavailableError) return storeUnavailable();
-  if (!(error instanceof RecallError)) return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
-  switch (error.code) {
-    case 'recall_conflict':
-      return new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential.');
-    case 'recall_not_found':
-      return new GatewayProblem('recall_rejected', 'Recall does not know this credential.');
-    case 'recall_forbidden':
-      return new GatewayProblem('recall_forbidden', error.message);
-    case 'recall_unauthorized':
-      return new GatewayProblem('recall_unauthorized', "Recall rejected the gateway's API key (wrong key or region).");
-    case 'recall_invalid_grant':
-      return new GatewayProblem(
-        'recall_invalid_grant',
-        "Zoom's authorization could not be exchanged (expired or reused code, or redirect URI mismatch). Try again.",
-      );
-    default:
-      return new GatewayProblem(
-        error.code,
-        error.code === 'recall_unavailable' ? 'Recall is unavailable; try again shortly.' : 'Recall rejected the request.',
-      );
   }
 }

@@ -41,5 +41,9 @@ async function reusedOrUnknown(db: Kysely<Database>, stateHash: string): Promise
   const row = await db.selectFrom('flows').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
   if (!row) return { outcome: 'unknown' };
   const flow = toFlow(row);
-  return { outcome: 'reused', flow, session: await findSessionById(db, flow.sessionId) };
+  return { outcome: 'reused', flow, session: await findSessionById(db, flow.sessionId), connectionId: row.connection_id };
+}
+
+export async function recordFlowConnected(db: Kysely<Database>, flowId: string, connectionId: string): Promise<void> {
+  await db.updateTable('flows').set({ connection_id: connectionId }).where('id', '=', flowId).execute();
 }

@@ -139,6 +139,18 @@ const deletedCredentials: Migration = {
   },
 };
 
+// The outcome a finished flow answered: the connection it connected. A replayed callback (a reload of the result,
+// the back button) answers it again instead of calling Recall with a spent code or reporting state_reused.
+const flowOutcomes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('flows').addColumn('connection_id', 'text').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('flows').dropColumn('connection_id').execute();
+  },
+};
+
 // PostgreSQL without a global lock (outbox.ts appendEvents): an end user's outbox events take their numbers
 // one transaction after the other by locking that end user's ordering-key row, from a sequence instead of the
 // counter row every event-writing transaction used to queue on. SQLite keeps the counter (one writer at a time).
@@ -170,6 +182,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
   '2026_12_06_002_outbox_and_leases': outboxAndLeases,
   '2026_12_13_003_deleted_credentials': deletedCredentials,
+  '2026_12_20_004_flow_outcomes': flowOutcomes,
   '2026_12_20_006_concurrent_outbox_order': concurrentOutboxOrder,
 };
 

@@ -28,6 +28,8 @@ export interface FlowsTable {
   created_at: string;
   expires_at: string;
   consumed_at: string | null;
+  /** The connection the flow connected, once its callback finished connected; null otherwise. */
+  connection_id: string | null;
 }
 
 export interface ConnectionsTable {
