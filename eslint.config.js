@@ -4,9 +4,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+const clientSdkEntries = ['src/client/sdk.ts', 'src/client/react-query.ts'];
 
 export default tseslint.config(
-  { ignores: ['generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**'] },
+  { ignores: ['generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.tmp/**', 'bench/.build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -47,22 +48,31 @@ export default tseslint.config(
     files: ['src/routes/**/*.ts'],
     rules: restrict({ group: ['**/store/**'], message: 'Routes never import the store: go through src/connect/.' }),
   },
-  // The browser client ships alone: its own files and the generated types, nothing else.
+  // The browser helper ships alone: its own files and the generated types, nothing else (not even the SDK).
   {
     files: ['src/client/**/*.ts'],
+    ignores: clientSdkEntries,
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(?!\\./|\\.\\./\\.\\./generated/gateway/types\\.gen\\.js$)',
+              regex: '^(?!\\./|\\.\\./\\.\\./generated/gateway/types\\.gen\\.js$)|^\\./(sdk|react-query)\\.js$',
               message: 'src/client/ imports only its own files and the generated gateway types (it ships as a package with no dependencies).',
             },
           ],
         },
       ],
     },
+  },
+  // The package's SDK entries: the dependency-free hey-api output made for them, nothing else.
+  {
+    files: clientSdkEntries,
+    rules: restrict({
+      regex: '^(?!\\.\\./\\.\\./generated/gateway-sdk/)',
+      message: "The package's ./sdk and ./react-query entries import only generated/gateway-sdk/ (no zod, no server code).",
+    }),
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

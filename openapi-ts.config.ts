@@ -34,4 +34,13 @@ export default defineConfig([
       '@tanstack/react-query',
     ],
   },
+  {
+    // The client package's SDK (@zoom-connect-gateway/client/sdk and /react-query). Without zod request
+    // validation, which would make zod a runtime dependency of a package meant to have none (the gateway
+    // validates every request itself and answers 400 invalid_request), and with no base URL baked in: the
+    // spec's local server is never the gateway an app talks to.
+    input: path.resolve(import.meta.dirname, 'openapi/gateway.yaml'),
+    output: { path: path.join(outRoot, 'gateway-sdk'), header },
+    plugins: ['@hey-api/typescript', { name: '@hey-api/client-fetch', baseUrl: false }, '@hey-api/sdk', '@tanstack/react-query'],
+  },
 ]);

@@ -96,3 +96,21 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     unexpected,
   };
 }
+
+/**
+ * Loads that ran at the same time against several servers, as one: every answer over the longest run. The
+ * percentiles are the slowest server's (percentiles of separate runs do not add up).
+ */
+export function together(results: LoadResult[]): LoadResult {
+  const requests = results.reduce((sum, result) => sum + result.requests, 0);
+  const durationS = Math.max(...results.map((result) => result.durationS));
+  return {
+    requests,
+    durationS,
+    rps: durationS > 0 ? requests / durationS : 0,
+    p50: Math.max(...results.map((result) => result.p50)),
+    p99: Math.max(...results.map((result) => result.p99)),
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    unexpected: results.reduce((sum, result) => sum + result.unexpected, 0),
+  };
+}

@@ -2,6 +2,7 @@
 // performance claims: met or missed, and by how much.
 import type { Stats } from './child-ipc.js';
 import type { LoadResult } from './load.js';
+import type { PostgresFigures } from './postgres.js';
 
 type Measured = LoadResult & { peakRssMB: number };
 
@@ -34,6 +35,8 @@ export interface Results {
   };
   baselineColdStartMs: { bare: number; oauth2: number };
   coldStartSamplesMs: Record<string, number[]>;
+  /** Launches and callbacks on PostgreSQL, one instance and two; or why it could not be measured. */
+  postgres?: PostgresFigures | { error: string };
 }
 
 export interface Target {
@@ -98,6 +101,18 @@ export function targetsOf(results: Results): Target[] {
   ];
 }
 
+/** The PostgreSQL figure's rows: one instance, then two on one database (connections split between them). */
+function postgresRows(postgres: Results['postgres'], connections: number | string | undefined): [string, LoadResult][] {
+  if (postgres === undefined || 'error' in postgres) return [];
+  const { oneInstance: one, twoInstances: two } = postgres;
+  return [
+    ['PostgreSQL launch, 1 instance', one.launch],
+    ['PostgreSQL launch, 2 instances', two.launch],
+    [`PostgreSQL callback, 1 instance (${connections} conn.)`, one.callback],
+    [`PostgreSQL callback, 2 instances (${connections} conn.)`, two.callback],
+  ];
+}
+
 export function printReport(results: Results): { targets: Target[] } {
   const { machine, settings, baselines, gateway } = results;
   const { bare, oauth2 } = baselines;
@@ -119,6 +134,7 @@ export function printReport(results: Results): { targets: Target[] } {
     ['callback (1 connection)', gateway.callbackOneAtATime],
     ['connection read', gateway.connectionRead],
     ['Recall stub create (1 connection)', gateway.stubLatency],
+    ...postgresRows(results.postgres, settings.connections),
   ];
   const header = `${pad('figure', 42)}${padLeft('req/s', 9)}${padLeft('p50 ms', 8)}${padLeft('p99 ms', 8)}   ${pad('vs bare: req/s, p99', 22)}${pad('vs oauth2 start: req/s, p99', 28)}bad answers`;
   console.log(header);
@@ -151,6 +167,15 @@ export function printReport(results: Results): { targets: Target[] } {
     `${pad('gateway memory at the end', 42)}RSS ${memory.rss} MB: V8 heap ${memory.heapUsed} MB used of ${memory.heapTotal} MB, external ${memory.external} MB`,
   );
   console.log(`${pad('connections stored by the callbacks', 42)}${int(gateway.connections)}`);
+  if (results.postgres !== undefined) {
+    console.log(
+      `${pad('PostgreSQL figure', 42)}${
+        'error' in results.postgres
+          ? `not measured: ${results.postgres.error}`
+          : `${int(results.postgres.flows)} flows per run; throwaway local cluster (fsync off); 2 instances: each flow launched and called back on either, the slower instance's p50/p99`
+      }`,
+    );
+  }
 
   const targets = targetsOf(results);
   console.log('\ntargets');

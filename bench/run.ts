@@ -3,14 +3,17 @@
 // 2. Cold starts: each bundle, from spawn to its first 200 on the readiness route.
 // 3. Load, with autocannon in this process against one server process at a time, on 127.0.0.1 only: the bare
 //    Fastify route, @fastify/oauth2's start route (PKCE), then the gateway (SQLite file store, in-process Recall
-//    stub): session creation, launch, callback, connection read, and the stub's own latency.
+//    stub): session creation, launch, callback, connection read, and the stub's own latency; then launches and
+//    callbacks on PostgreSQL with one gateway instance and with two on one database (bench/postgres.ts).
 // 4. bench/results.json, and a table of every figure with its ratio to the baselines and the targets.
 // Every load is bounded by a request count or a duration, and by a wall-clock watchdog.
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { apiKey, appOrigin, callbacks, createSessions, launches, newFlowQueue } from './flows.js';
 import { load, type LoadResult } from './load.js';
+import { measurePostgres } from './postgres.js';
 import { coldStarts, startServer, type ServerProcess } from './processes.js';
 import { startRecallStub } from './recall-stub.js';
 import { printReport, type Results } from './report.js';
@@ -29,12 +32,12 @@ const settings = {
   /** node flags for the gateway's process only, e.g. "--max-old-space-size=96" (none by default). */
   gatewayNodeFlags: process.env.BENCH_GATEWAY_NODE_FLAGS ?? '',
   stubDelayMs: numberFrom('BENCH_STUB_DELAY_MS', 0),
+  /** Flows (launches, then callbacks) of the PostgreSQL figure, per configuration; 0 leaves it out. */
+  postgresFlows: numberFrom('BENCH_PG_FLOWS', 3000),
 };
 
-const apiKey = 'bench-gateway-api-key-0123456789';
 const oauthAppId = '9a03bb66-31f6-4272-8074-38c7c675ecb0';
 const zoomClientId = 'slSJlqiDrYRufiuCxVlIuQ';
-const returnTo = 'https://app.example.com/settings';
 const bundle = (name: string) => path.join(buildDir, `${name}.mjs`);
 
 async function buildBundles(): Promise<number> {
@@ -66,7 +69,7 @@ function gatewayEnv(dataDir: string, name: string, extra: Record<string, string>
     RECALL_API_KEY: 'bench-recall-api-key',
     RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
     ZOOM_CLIENT_ID: zoomClientId,
-    ALLOWED_RETURN_ORIGINS: 'https://app.example.com',
+    ALLOWED_RETURN_ORIGINS: appOrigin,
     HEALTH_SYNC_INTERVAL_S: '0',
     LOG_LEVEL: settings.logLevel,
     BENCH_STUB_DELAY_MS: String(settings.stubDelayMs),
@@ -100,8 +103,6 @@ async function measureRoute(server: ServerProcess, routePath: string, status: nu
   return { ...result, peakRssMB: (await server.stats()).maxRssBytes / 2 ** 20 };
 }
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
-
 async function measureGateway(server: ServerProcess) {
   const url = `http://127.0.0.1:${server.port}`;
   const C = settings.connections;
@@ -124,74 +125,19 @@ async function measureGateway(server: ServerProcess) {
   await load({ ...stub, body: stubBody, headers: stubHeaders, durationS: 1 });
   const stubLatency = await load({ ...stub, body: stubBody, headers: stubHeaders, durationS: Math.max(2, settings.durationS / 2) });
 
-  // Connect sessions, one end user each; their launch codes feed the launches.
-  const launchCodes: string[] = [];
-  let users = 0;
-  const createSessions = (amount: number) =>
-    load({
-      ...common,
-      method: 'POST',
-      path: '/v1/connect-sessions',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      connections: C,
-      amount,
-      setup: (request) => ({ ...request, body: JSON.stringify({ end_user_id: `bench_user_${++users}`, return_to: returnTo }) }),
-      onResponse: (status, body) => {
-        if (status === 201) launchCodes.push(new URL((JSON.parse(body) as { connect_url: string }).connect_url).searchParams.get('launch')!);
-      },
-      expect: (status) => status === 201,
-    });
-  await createSessions(1000);
-  const createSession = await createSessions(settings.flows + 100);
-
-  // Launches: each uses one launch code; the state and the binding cookie feed the callbacks.
-  const callbacks: { path: string; cookie: string }[] = [];
-  let codes = 0;
-  const launches = (amount: number) =>
-    load({
-      ...common,
-      path: '/v1/connect/zoom',
-      connections: C,
-      amount,
-      setup: (request) => ({ ...request, path: `/v1/connect/zoom?launch=${launchCodes.shift() ?? 'exhausted'}` }),
-      onResponse: (status, _body, headers) => {
-        if (status !== 302) return;
-        const state = new URL(first(headers.location)).searchParams.get('state')!;
-        callbacks.push({
-          path: `/v1/connect/zoom/callback?code=bench-code-${++codes}&state=${state}`,
-          cookie: first(headers['set-cookie']).split(';')[0]!,
-        });
-      },
-      expect: (status) => status === 302,
-    });
-  await launches(1000);
-  const launch = await launches(settings.flows);
-
-  // Callbacks: the state consumed, the code registered at the Recall stub, the connection stored, 303 back.
-  const connectionIds: string[] = [];
-  const connected = (status: number, headers: Record<string, string | string[]>) =>
-    status === 303 && new URL(first(headers.location)).searchParams.get('zoom_connect') === 'connected';
-  const finish = (amount: number, connections: number) =>
-    load({
-      ...common,
-      path: '/v1/connect/zoom/callback',
-      connections,
-      amount,
-      setup: (request) => {
-        const next = callbacks.shift();
-        return { ...request, path: next?.path ?? '/v1/connect/zoom/callback?state=exhausted', headers: { cookie: next?.cookie ?? '' } };
-      },
-      onResponse: (status, _body, headers) => {
-        if (connected(status, headers)) connectionIds.push(new URL(first(headers.location)).searchParams.get('connection_id')!);
-      },
-      expect: connected,
-    });
-  await finish(500, C);
-  const callback = await finish(Math.floor(settings.flows * 0.6), C);
+  // The flow, step by step (bench/flows.ts): sessions feed launches, launches feed callbacks.
+  const queue = newFlowQueue();
+  await createSessions(url, queue, 1000, C);
+  const createSession = await createSessions(url, queue, settings.flows + 100, C);
+  await launches(url, queue, 1000, C);
+  const launch = await launches(url, queue, settings.flows, C);
+  await callbacks(url, queue, 500, C);
+  const callback = await callbacks(url, queue, Math.floor(settings.flows * 0.6), C);
   // What the one-at-a-time callbacks waited on besides their own work: GC pauses and a late event loop.
   await server.stats(true);
-  const callbackOneAtATime = await finish(Math.min(2000, Math.floor(settings.flows * 0.2)), 1);
+  const callbackOneAtATime = await callbacks(url, queue, Math.min(2000, Math.floor(settings.flows * 0.2)), 1);
   const { gc, eventLoopDelayMs } = await server.stats(true);
+  const connectionIds = queue.connectionIds;
 
   // Connection reads by id, across the connections just made.
   let next = 0;
@@ -230,6 +176,23 @@ async function measureGateway(server: ServerProcess) {
   };
 }
 
+/** The PostgreSQL figure (bench/postgres.ts), or why there is none: the other figures stand without it. */
+async function measurePostgresFigure(dataDir: string): Promise<Results['postgres']> {
+  if (settings.postgresFlows <= 0) return undefined;
+  console.log('measuring the gateway on PostgreSQL, one instance and two (throwaway cluster)...');
+  try {
+    return await measurePostgres({
+      bundle: bundle('gateway'),
+      env: (databaseUrl) => ({ ...gatewayEnv(dataDir, 'unused'), DATABASE_URL: databaseUrl }),
+      nodeFlags: settings.gatewayNodeFlags.split(' ').filter(Boolean),
+      flows: settings.postgresFlows,
+      connections: settings.connections,
+    });
+  } catch (error) {
+    return { error: (error as Error).message.split('\n')[0]! };
+  }
+}
+
 async function main(): Promise<void> {
   const loadAverageAtStart = os.loadavg().map((value) => Math.round(value * 100) / 100);
   if (loadAverageAtStart[0]! > os.availableParallelism() / 2) {
@@ -254,6 +217,7 @@ async function main(): Promise<void> {
     console.log('measuring the gateway (SQLite, in-process Recall stub)...');
     const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), settings.gatewayNodeFlags.split(' ').filter(Boolean));
     const gateway = await measureGateway(gatewayServer).finally(() => gatewayServer.stop());
+    const postgres = await measurePostgresFigure(dataDir);
 
     const results: Results = {
       date: new Date().toISOString(),
@@ -269,6 +233,7 @@ async function main(): Promise<void> {
       settings: { ...settings, buildMs: Math.round(buildMs) },
       baselines: { bare, oauth2 },
       gateway: { ...gateway, coldStartMs: coldStart.gateway, serverColdStartMs: coldStart.server },
+      ...(postgres ? { postgres } : {}),
       baselineColdStartMs: { bare: coldStart.bare, oauth2: coldStart.oauth2 },
       coldStartSamplesMs: coldStart.samples,
     };

@@ -1,5 +1,6 @@
-// `npm run check:gen`: regenerate both specs into a scratch folder and compare it with the committed
-// generated/ tree. Exits 1 and names every file that regenerating would change, add or remove.
+// `npm run check:gen`: regenerate every output of openapi-ts.config.ts (recall, gateway, and gateway-sdk for the
+// client package) into a scratch folder and compare it with the committed generated/ tree. Exits 1 and names
+// every file that regenerating would change, add or remove.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -8,15 +8,13 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { DestinationStream } from 'pino';
 import type { ConnectDeps } from './connect/deps.js';
 import { startHousekeeping } from './connect/housekeeping.js';
-import { launchPath } from './connect/sessions.js';
 import { webhookDeliverer } from './events/delivery.js';
 import { startOutboxDispatcher, type DispatcherSettings } from './events/dispatcher.js';
 import { startHealthSync, type HealthSyncOptions } from './health/scheduler.js';
 import { loggerOptions } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import auth from './plugins/auth.js';
-import flowMetrics from './plugins/metrics.js';
-import problems, { answerFrameworkError, answerMalformedRequest } from './plugins/problems.js';
+import problems, { answerFrameworkError, answerMalformedRequest, validationProblem } from './plugins/problems.js';
 import { connectSessionRoutes } from './routes/connect-sessions.js';
 import { connectRoutes } from './routes/connect.js';
 import { connectionRoutes } from './routes/connections.js';
@@ -59,6 +57,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exposeHeadRoutes: false,
     trustProxy: config.trustProxy,
     frameworkErrors: answerFrameworkError,
+    schemaErrorFormatter: validationProblem,
     clientErrorHandler: answerMalformedRequest,
   });
   // No operation takes a body on GET or DELETE: ignore one (a stray Content-Type: application/json with an
@@ -70,11 +69,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void parseJson(request, body as string, done);
   });
   const deps: ConnectDeps = { ...options.deps, log: app.log };
-  const rateLimits: RateLimits = { sessionsPerMinute: 600, browserPerMinute: 120, ...options.rateLimits };
+  const rateLimits: RateLimits = { sessionsPerMinute: 600, browserPerMinute: 120, failedAuthPerMinute: 20, ...options.rateLimits };
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  await app.register(problems, { flowRoutes: [launchPath, config.zoom.callbackPath] });
+  await app.register(problems);
   await app.register(helmet, {
     // API answers need no CSP beyond "nothing"; pages set their own (nonce) and Swagger UI its own.
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -83,15 +82,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  await app.register(auth, { deps });
+  await app.register(auth, { deps, failedPerMinute: rateLimits.failedAuthPerMinute });
   const metrics = options.metrics ?? createGatewayMetrics();
   metrics.watchOutbox(() => deps.store.outboxBacklog(), deps.now);
-  await app.register(flowMetrics, { metrics, launchPath, callbackPath: config.zoom.callbackPath });
 
   await app.register(docsRoutes, { deps });
   await app.register(healthRoutes, { deps });
   await app.register(connectSessionRoutes, { deps, rateLimits });
-  await app.register(connectRoutes, { deps, rateLimits });
+  await app.register(connectRoutes, { deps, rateLimits, metrics });
   await app.register(connectionRoutes, { deps });
   await app.register(meRoutes, { deps, prefix: '/v1/me' });
   await app.register(metricsRoutes, { metrics });

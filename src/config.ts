@@ -1,5 +1,6 @@
 // Environment -> typed, validated Config, in one place. Every bad or missing variable is collected and
 // reported together, so one failed start names everything that needs fixing.
+import { isIP } from 'node:net';
 
 export const recallRegions = {
   'us-east-1': 'https://us-east-1.recall.ai',
@@ -14,6 +15,25 @@ export const demoOauthAppId = '9a03bb66-31f6-4272-8074-38c7c675ecb0';
 export const demoZoomClientId = 'slSJlqiDrYRufiuCxVlIuQ'; // the Prism story's app (recall.yaml)
 export const defaultCallbackPath = '/v1/connect/zoom/callback';
 export const demoZoomAuthorizePath = '/demo/zoom/authorize';
+
+/**
+ * The variables a production gateway needs. Setting any of them, even to an empty value, asks for production:
+ * `RECALL_API_KEY=$(cat /run/secrets/missing)` next to the others must stop start-up, not start a demo with a
+ * stand-in Zoom page and an unauthenticated route that mints connect sessions.
+ */
+export const productionVariables = ['RECALL_API_KEY', 'RECALL_ZOOM_OAUTH_APP_ID', 'ZOOM_CLIENT_ID', 'ZOOM_REDIRECT_URI', 'GATEWAY_API_KEYS'] as const;
+
+/** Demo mode only when asked for by setting nothing: no production variable present, and NODE_ENV not production. */
+export function isDemo(env: Env): boolean {
+  return env.NODE_ENV?.trim().toLowerCase() !== 'production' && productionVariables.every((name) => env[name] === undefined);
+}
+
+/** Why a required variable is required, naming what made this a production start. */
+function productionReason(env: Env): string {
+  const set = productionVariables.filter((name) => env[name] !== undefined);
+  if (set.length === 0) return 'with NODE_ENV=production, which never runs demo mode';
+  return `outside demo mode (${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set; demo mode runs only when none of ${productionVariables.join(', ')} is)`;
+}
 
 /** Paths the gateway serves itself: the callback (the path of ZOOM_REDIRECT_URI) cannot be one of them. */
 const reservedPaths = [
@@ -59,7 +79,7 @@ export interface Config {
   healthCallsPerMinute: number;
   webhook: { url: string; secret: string } | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** No RECALL_API_KEY: an in-process Recall mock, the stand-in Zoom page and a demo API key. */
+  /** None of productionVariables set (isDemo): an in-process Recall mock, the stand-in Zoom page and a demo API key. */
   demo: boolean;
   /** PUBLIC_URL is https: cookies get Secure and the __Host- prefix. */
   secureCookies: boolean;
@@ -183,18 +203,30 @@ function checkAuthorizeUrl(read: Reader, authorizeUrl: string): void {
 }
 
 // Behind a load balancer the client IP (for rate limits) comes from X-Forwarded-For, but only from proxies
-// the operator names; trusting every proxy would let any client pick its own IP.
+// the operator names; trusting every proxy would let any client pick its own IP. Anything but true, false or a
+// list of addresses and CIDRs is refused here: Fastify would otherwise crash at start-up (`invalid IP address`).
 function readTrustProxy(read: Reader): boolean | string[] {
   const value = read.raw('TRUST_PROXY');
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  return read.list('TRUST_PROXY') ?? false;
+  if (value === undefined || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
+  const entries = read.list('TRUST_PROXY') ?? [];
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (entries.length > 0 && bad.length === 0) return entries;
+  read.problems.push(`TRUST_PROXY must be true, false, or proxy addresses/CIDRs separated by commas (got "${bad.join(', ') || value}")`);
+  return false;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0 || address.includes('%')) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
 export function loadConfig(env: Env = process.env): Config {
   const read = new Reader(env);
-  const demo = read.raw('RECALL_API_KEY') === undefined;
-  const outsideDemo = 'outside demo mode (set it, or unset RECALL_API_KEY for the demo)';
+  const demo = isDemo(env);
+  const outsideDemo = productionReason(env);
 
   const port = read.integer('PORT', 3000, 0, 65535);
   const host = read.raw('HOST') ?? '127.0.0.1';
@@ -209,14 +241,12 @@ export function loadConfig(env: Env = process.env): Config {
 
   const region = read.oneOf('RECALL_REGION', Object.keys(recallRegions) as RecallRegion[], 'us-east-1');
   const recallBaseUrl = read.httpUrl('RECALL_BASE_URL', read.raw('RECALL_BASE_URL'))?.href.replace(/\/$/, '') ?? recallRegions[region];
-  const oauthAppId = demo ? (read.raw('RECALL_ZOOM_OAUTH_APP_ID') ?? demoOauthAppId) : read.required('RECALL_ZOOM_OAUTH_APP_ID', outsideDemo);
+  const oauthAppId = demo ? demoOauthAppId : read.required('RECALL_ZOOM_OAUTH_APP_ID', outsideDemo);
   if (oauthAppId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(oauthAppId)) {
     read.problems.push(`RECALL_ZOOM_OAUTH_APP_ID must be the Zoom OAuth App's Recall id, a UUID (got "${oauthAppId}")`);
   }
 
-  const redirectUri = demo
-    ? (read.raw('ZOOM_REDIRECT_URI') ?? `${publicUrlText}${defaultCallbackPath}`)
-    : read.required('ZOOM_REDIRECT_URI', outsideDemo);
+  const redirectUri = demo ? `${publicUrlText}${defaultCallbackPath}` : read.required('ZOOM_REDIRECT_URI', outsideDemo);
   const redirectUrl = redirectUri ? read.httpUrl('ZOOM_REDIRECT_URI', redirectUri) : undefined;
   // RFC 6749 §3.1.2: a redirection endpoint URI must not include a fragment.
   if (redirectUrl && redirectUri.includes('#')) read.problems.push(`ZOOM_REDIRECT_URI must not have a fragment (got "${redirectUri}")`);
@@ -256,7 +286,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: read.integer('RECALL_TIMEOUT_MS', 10_000, 100, 120_000),
     },
     zoom: {
-      clientId: demo ? (read.raw('ZOOM_CLIENT_ID') ?? demoZoomClientId) : read.required('ZOOM_CLIENT_ID', outsideDemo),
+      clientId: demo ? demoZoomClientId : read.required('ZOOM_CLIENT_ID', outsideDemo),
       redirectUri,
       callbackPath: redirectUrl?.pathname ?? defaultCallbackPath,
       authorizeUrl,

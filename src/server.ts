@@ -2,7 +2,7 @@
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, isDemo, loadConfig, type Config } from './config.js';
 import { randomSecret } from './connect/secrets.js';
 import type { PrismMock } from '../mocks/prism.js';
 import { budgetListCalls, LIST_BUDGET, RequestBudget } from './health/request-budget.js';
@@ -15,19 +15,18 @@ import { openStore } from './store/index.js';
 interface Configured {
   config: Config;
   recallMock?: PrismMock;
-  /** The API key made up for this demo run, when GATEWAY_API_KEYS named none. */
+  /** The API key made up for a demo run (demo mode has no GATEWAY_API_KEYS). */
   demoApiKey?: string;
 }
 
 async function configure(): Promise<Configured> {
-  if (process.env.RECALL_API_KEY?.trim()) return { config: loadConfig() };
+  if (!isDemo(process.env)) return { config: loadConfig() };
   // Demo mode: Recall is an in-process Prism mock of openapi/recall.yaml.
   // Loaded only in demo mode: Prism takes most of a second to import, which a real start need not pay.
   const { startPrism, specPaths } = await import('../mocks/prism.js');
   const recallMock = await startPrism(specPaths.recall);
   try {
     const config = loadConfig({ ...process.env, RECALL_BASE_URL: recallMock.url });
-    if (config.apiKeys.length > 0) return { config, recallMock };
     const demoApiKey = `demo_${randomSecret(24)}`;
     config.apiKeys = [demoApiKey];
     return { config, recallMock, demoApiKey };
@@ -39,13 +38,12 @@ async function configure(): Promise<Configured> {
 
 function banner({ config, demoApiKey }: Configured): string {
   if (!config.demo) return `Zoom Connect Gateway on ${config.publicUrl} (Recall ${config.recall.baseUrl}); docs at ${config.publicUrl}/docs`;
-  // Only a key made up for this run is printed: keys from GATEWAY_API_KEYS are the operator's secrets.
-  const key = demoApiKey ?? '<one of GATEWAY_API_KEYS>';
+  const key = demoApiKey ?? '<demo API key>';
   return [
-    'Zoom Connect Gateway: DEMO MODE (no RECALL_API_KEY): Recall is a local Prism mock, Zoom a stand-in page.',
+    'Zoom Connect Gateway: DEMO MODE (none of RECALL_API_KEY, RECALL_ZOOM_OAUTH_APP_ID, ZOOM_CLIENT_ID, ZOOM_REDIRECT_URI, GATEWAY_API_KEYS set): Recall is a local Prism mock, Zoom a stand-in page.',
     `  demo page:   ${config.publicUrl}/`,
     `  API docs:    ${config.publicUrl}/docs`,
-    demoApiKey ? `  demo API key (this run only): ${demoApiKey}` : '  API keys: those of GATEWAY_API_KEYS',
+    `  demo API key (this run only): ${key}`,
     `  try: curl -s -X POST ${config.publicUrl}/v1/connect-sessions -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{"end_user_id":"user_42"}'`,
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, demoOauthAppId, loadConfig, recallRegions } from '../src/config.js';
+import { ConfigError, demoOauthAppId, isDemo, loadConfig, recallRegions } from '../src/config.js';
 
 const recallApiKey = 'recall-api-key-SECRET-7f3a9c';
 const gatewayKeys = ['gateway-key-SECRET-0000000001', 'gateway-key-SECRET-0000000002'];
@@ -325,7 +325,7 @@ describe('loadConfig', () => {
     });
   });
 
-  describe('demo mode (no RECALL_API_KEY)', () => {
+  describe('demo mode: only with no production variable set, and never with NODE_ENV=production', () => {
     it('needs nothing else', () => {
       const config = loadConfig({});
       expect(config).toMatchObject({ demo: true, publicUrl: 'http://127.0.0.1:3000', secureCookies: false, warnings: [] });
@@ -336,6 +336,70 @@ describe('loadConfig', () => {
     it('still names a bad value', () => {
       expect(configError({ PORT: 'eighty' }).message).toContain('PORT');
     });
+
+    it('is not entered when RECALL_API_KEY is empty next to every other production variable (a missing secret file)', () => {
+      const error = configError(withEnv({ RECALL_API_KEY: '' }));
+      expect(error.problems).toEqual([expect.stringContaining('RECALL_API_KEY is required outside demo mode')]);
+      expect(error.message).toContain('RECALL_ZOOM_OAUTH_APP_ID, ZOOM_CLIENT_ID, ZOOM_REDIRECT_URI, GATEWAY_API_KEYS are set');
+      expect(error.message).not.toContain(gatewayKeys[0]);
+    });
+
+    it.each(['RECALL_ZOOM_OAUTH_APP_ID', 'ZOOM_CLIENT_ID', 'ZOOM_REDIRECT_URI', 'GATEWAY_API_KEYS', 'RECALL_API_KEY'])(
+      'is not entered when %s alone is set, even empty: RECALL_API_KEY and the rest are required',
+      (name) => {
+        const error = configError({ [name]: '' });
+        expect(error.message).toContain(`${name} is set`);
+        expect(error.message).toContain('RECALL_API_KEY is required outside demo mode');
+      },
+    );
+
+    it.each(['production', 'PRODUCTION', ' production '])('is never entered with NODE_ENV=%j: RECALL_API_KEY is required', (nodeEnv) => {
+      const error = configError({ NODE_ENV: nodeEnv });
+      expect(error.message).toContain('RECALL_API_KEY is required with NODE_ENV=production');
+    });
+
+    it('runs with NODE_ENV set to anything else, and with the variables that only point at mocks', () => {
+      const config = loadConfig({
+        NODE_ENV: 'development',
+        RECALL_BASE_URL: 'http://127.0.0.1:4010',
+        ALLOWED_RETURN_ORIGINS: 'http://localhost:5173',
+      });
+      expect(config.demo).toBe(true);
+      expect(config.recall.baseUrl).toBe('http://127.0.0.1:4010');
+    });
+
+    it('is told by isDemo the same way server.ts asks it', () => {
+      expect(isDemo({})).toBe(true);
+      expect(isDemo({ RECALL_API_KEY: '' })).toBe(false);
+      expect(isDemo({ NODE_ENV: 'production' })).toBe(false);
+      expect(isDemo({ GATEWAY_API_KEYS: undefined, NODE_ENV: 'test' })).toBe(true);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it.each([
+      ['true', true],
+      ['TRUE', true],
+      ['True', true],
+      ['false', false],
+      ['FALSE', false],
+      ['10.0.0.0/8', ['10.0.0.0/8']],
+      ['10.0.0.1, 192.168.0.0/16,::1,fd00::/8', ['10.0.0.1', '192.168.0.0/16', '::1', 'fd00::/8']],
+    ] as const)('reads %j', (value, expected) => {
+      expect(loadConfig(withEnv({ TRUST_PROXY: value })).trustProxy).toEqual(expected);
+    });
+
+    it('is false when unset', () => {
+      expect(loadConfig(production).trustProxy).toBe(false);
+    });
+
+    it.each(['yes', '1', 'TRUE,', '10.0.0.0/33', '300.1.1.1', '10.0.0.0/8,proxy.internal', 'fd00::/129', '10.0.0.1/8/1', ','])(
+      'refuses %j, naming TRUST_PROXY',
+      (value) => {
+        const error = configError(withEnv({ TRUST_PROXY: value }));
+        expect(error.problems).toEqual([expect.stringContaining('TRUST_PROXY must be true, false, or proxy addresses/CIDRs')]);
+      },
+    );
   });
 
   describe('the callback path follows the path of ZOOM_REDIRECT_URI', () => {

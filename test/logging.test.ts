@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callback, callbackFor, createSession, launch } from './support/flow.js';
+import { callback, callbackFor, createSession, launch, postLaunch } from './support/flow.js';
 import { testApiKey, testRecallKey, useGateway, type TestGateway } from './support/gateway.js';
 
 const zoomCode = 'zoom-code-Q1w2E3r4T5y6U7i8O9p0';
@@ -13,8 +13,8 @@ async function runFlow(gateway: TestGateway, createOutcome = 'code=201, example=
   gateway.recall.prefer('create', createOutcome);
   const session = await createSession(gateway);
   const connectUrl = new URL(session.connect_url);
-  const launched = await gateway.request({ method: 'GET', url: `${connectUrl.pathname}${connectUrl.search}` });
-  expect(launched.statusCode).toBe(302);
+  const launched = await postLaunch(gateway, session.connect_url);
+  expect(launched.statusCode).toBe(303);
   const authorizeUrl = new URL(String(launched.headers.location));
   const state = authorizeUrl.searchParams.get('state')!;
   const cookie = launched.cookies[0]!;

@@ -1,5 +1,5 @@
-// The real process (src/server.ts) in demo mode, over HTTP: no RECALL_API_KEY, so Recall is the in-process
-// Prism mock and Zoom the stand-in consent page. A browser is played by fetch with redirect: 'manual' and
+// The real process (src/server.ts) in demo mode, over HTTP: no production variable set, so Recall is the
+// in-process Prism mock and Zoom the stand-in consent page. A browser is played by fetch with redirect: 'manual' and
 // cookies carried by hand.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -96,8 +96,14 @@ async function walkToZoom(base: string, jar: Jar): Promise<{ token: string; cons
   const { token, connect_url } = (await session.json()) as { token: string; connect_url: string };
   expect(connect_url.startsWith(`${base}/v1/connect/zoom?launch=`)).toBe(true);
 
-  const launched = await browse(connect_url, jar);
-  expect(launched.status).toBe(302);
+  // The demo page's launch: its form POSTed to connect_url, with the page's Origin.
+  const launched = await fetch(connect_url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+  });
+  jar.take(launched);
+  expect(launched.status).toBe(303);
   const authorize = new URL(launched.headers.get('location')!);
   expect(`${authorize.origin}${authorize.pathname}`).toBe(`${base}/demo/zoom/authorize`);
   expect(jar.header()).toMatch(/zcg-flow-/);
@@ -207,28 +213,32 @@ describe('demo mode, the real process over HTTP', () => {
   }, 30_000);
 });
 
-describe('demo mode with GATEWAY_API_KEYS set', () => {
-  it('does not print the configured keys in its banner', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'zcg-demo-'));
-    const configuredKey = 'operator-configured-key-0123456789';
-    const port = await freePort();
-    const server = start({ PORT: String(port), DATABASE_URL: `sqlite:${dataDir}/g.db`, GATEWAY_API_KEYS: configuredKey });
-    try {
-      await waitFor(server, /API docs:.*\n(.*\n)*.*try: curl/);
-      expect(server.output()).toContain('DEMO MODE');
-      expect(server.output()).not.toContain(configuredKey);
-      const session = await fetch(`http://127.0.0.1:${port}/v1/connect-sessions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${configuredKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ end_user_id: 'user_42' }),
-      });
-      expect(session.status).toBe(201);
-    } finally {
-      server.process.kill('SIGTERM');
-      expect(await server.exited).toBe(0);
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 60_000);
+describe('demo mode only when asked for', () => {
+  it.each([
+    [
+      'RECALL_API_KEY set empty next to the other production variables (a missing secret file)',
+      { RECALL_API_KEY: '', ZOOM_CLIENT_ID: 'zoom-client-id' },
+    ],
+    ['GATEWAY_API_KEYS alone', { GATEWAY_API_KEYS: 'operator-configured-key-0123456789' }],
+  ])(
+    'refuses to start with %s, naming RECALL_API_KEY and never printing a key',
+    async (_what, env) => {
+      const server = start({ PORT: String(await freePort()), ...env });
+      expect(await server.exited).toBe(1);
+      expect(server.errors()).toMatch(/^Invalid configuration:/);
+      expect(server.errors()).toContain('RECALL_API_KEY is required outside demo mode');
+      expect(server.errors()).not.toContain('operator-configured-key-0123456789');
+      expect(server.output()).not.toContain('DEMO MODE');
+    },
+    30_000,
+  );
+
+  it('refuses to start demo mode with NODE_ENV=production', async () => {
+    const server = start({ PORT: String(await freePort()), NODE_ENV: 'production' });
+    expect(await server.exited).toBe(1);
+    expect(server.errors()).toContain('RECALL_API_KEY is required with NODE_ENV=production');
+    expect(server.output()).not.toContain('DEMO MODE');
+  }, 30_000);
 });
 
 describe('a bad configuration', () => {

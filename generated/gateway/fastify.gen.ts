@@ -3,15 +3,21 @@
 
 import type { RouteHandler } from 'fastify';
 
-import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMetricsResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMetricsResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
 
 export type RouteHandlers = {
     createConnectSession: RouteHandler<{
         Body: CreateConnectSessionData['body'];
         Reply: CreateConnectSessionErrors & CreateConnectSessionResponses;
     }>;
+    openConnectUrl: RouteHandler<{
+        Querystring?: OpenConnectUrlData['query'];
+        Reply: OpenConnectUrlErrors;
+    }>;
     launchConnect: RouteHandler<{
-        Querystring: LaunchConnectData['query'];
+        Body?: LaunchConnectData['body'];
+        Headers?: LaunchConnectData['headers'];
+        Querystring?: LaunchConnectData['query'];
         Reply: LaunchConnectErrors;
     }>;
     connectCallback: RouteHandler<{

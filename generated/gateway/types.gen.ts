@@ -19,7 +19,9 @@ export type ConnectMode = 'redirect' | 'popup';
  */
 export type ConnectSessionCreate = {
     /**
-     * The app's own id for the end user. One connection per end user.
+     * The app's own id for the end user. One connection per end user. Any text but control characters
+     * (U+0000 to U+001F, U+007F to U+009F) and unpaired surrogates, which are refused with `invalid_request`.
+     *
      */
     end_user_id: string;
     /**
@@ -46,11 +48,22 @@ export type ConnectSession = {
      */
     expires_at: string;
     /**
-     * Where the browser starts the flow (`GET /v1/connect/zoom?launch=<launch code>`). The launch code is
-     * single use and expires with the session.
+     * Where the browser starts the flow: the app's page submits a form to it (`POST
+     * /v1/connect/zoom?launch=<launch code>`, from an origin of `ALLOWED_RETURN_ORIGINS`); opening it as a link
+     * does nothing. The launch code is single use and expires with the session.
      *
      */
     connect_url: string;
+};
+
+/**
+ * The launch form's fields; all optional (the launch code is normally in `connect_url`'s query).
+ */
+export type LaunchForm = {
+    /**
+     * The launch code, when the form carries it instead of the query.
+     */
+    launch?: string;
 };
 
 /**
@@ -144,6 +157,7 @@ export type ConnectionPage = {
  * | `session_invalid` | 400 | the launch code is unknown |
  * | `session_expired` | 400 | the connect session expired before the launch |
  * | `session_used` | 400 | the launch code was already used |
+ * | `launch_not_from_app` | 403 | `connect_url` was not launched by a form POST from an allowed origin (a link, another site, `Origin: null`): nothing started, start again from the app |
  * | `state_missing` | 400 | the callback has no `state` |
  * | `state_invalid` | 400 | the `state` was never issued by this gateway |
  * | `state_expired` | 400 | the flow is older than FLOW_TTL_S |
@@ -163,7 +177,7 @@ export type ConnectionPage = {
  * | `internal_error` | 500 | an unexpected error in the gateway |
  *
  */
-export type ProblemCode = 'invalid_request' | 'unauthorized' | 'not_found' | 'not_connected' | 'rate_limited' | 'return_to_not_allowed' | 'session_invalid' | 'session_expired' | 'session_used' | 'state_missing' | 'state_invalid' | 'state_expired' | 'state_reused' | 'state_cookie_missing' | 'state_mismatch' | 'access_denied' | 'zoom_error' | 'code_missing' | 'recall_invalid_grant' | 'recall_conflict_unresolved' | 'recall_unauthorized' | 'recall_forbidden' | 'recall_unavailable' | 'recall_rejected' | 'store_unavailable' | 'internal_error';
+export type ProblemCode = 'invalid_request' | 'unauthorized' | 'not_found' | 'not_connected' | 'rate_limited' | 'return_to_not_allowed' | 'session_invalid' | 'session_expired' | 'session_used' | 'launch_not_from_app' | 'state_missing' | 'state_invalid' | 'state_expired' | 'state_reused' | 'state_cookie_missing' | 'state_mismatch' | 'access_denied' | 'zoom_error' | 'code_missing' | 'recall_invalid_grant' | 'recall_conflict_unresolved' | 'recall_unauthorized' | 'recall_forbidden' | 'recall_unavailable' | 'recall_rejected' | 'store_unavailable' | 'internal_error';
 
 /**
  * An RFC 9457 problem details object (`application/problem+json`).
@@ -431,14 +445,59 @@ export type CreateConnectSessionResponses = {
 
 export type CreateConnectSessionResponse = CreateConnectSessionResponses[keyof CreateConnectSessionResponses];
 
-export type LaunchConnectData = {
+export type OpenConnectUrlData = {
     body?: never;
     path?: never;
-    query: {
+    query?: {
         /**
-         * The single-use launch code from `connect_url`.
+         * The launch code of `connect_url`; not used, and not spent.
          */
-        launch: string;
+        launch?: string;
+    };
+    url: '/v1/connect/zoom';
+};
+
+export type OpenConnectUrlErrors = {
+    /**
+     * Not a launch from the app's own page (`launch_not_from_app`): a GET of `connect_url`, or a POST whose
+     * `Origin` is not one of `ALLOWED_RETURN_ORIGINS` (another site, `null`, or none). Nothing was started and the
+     * launch code was not spent. A page for a browser telling the person to start again from the app, a problem
+     * otherwise. With `Origin: null` the detail names the likely cause: "the browser did not say which page opened
+     * it (Origin: null): the launching page probably sends Referrer-Policy: no-referrer".
+     *
+     */
+    403: Problem;
+    /**
+     * Too many requests (`rate_limited`); retry after `Retry-After` seconds. A page for a browser, a problem otherwise.
+     */
+    429: Problem;
+    /**
+     * An unexpected error in the gateway (`internal_error`). A page for a browser, a problem otherwise.
+     */
+    500: Problem;
+};
+
+export type OpenConnectUrlError = OpenConnectUrlErrors[keyof OpenConnectUrlErrors];
+
+export type LaunchConnectData = {
+    /**
+     * A form submission, usually empty (the launch code is in `connect_url`'s query).
+     */
+    body?: LaunchForm;
+    headers?: {
+        /**
+         * Set by the browser on a form POST: the origin of the page that submitted the form. It must be exactly one
+         * of `ALLOWED_RETURN_ORIGINS`.
+         *
+         */
+        Origin?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * The single-use launch code from `connect_url` (or send it as the form field `launch`).
+         */
+        launch?: string;
     };
     url: '/v1/connect/zoom';
 };
@@ -451,6 +510,15 @@ export type LaunchConnectErrors = {
      *
      */
     400: Problem;
+    /**
+     * Not a launch from the app's own page (`launch_not_from_app`): a GET of `connect_url`, or a POST whose
+     * `Origin` is not one of `ALLOWED_RETURN_ORIGINS` (another site, `null`, or none). Nothing was started and the
+     * launch code was not spent. A page for a browser telling the person to start again from the app, a problem
+     * otherwise. With `Origin: null` the detail names the likely cause: "the browser did not say which page opened
+     * it (Origin: null): the launching page probably sends Referrer-Policy: no-referrer".
+     *
+     */
+    403: Problem;
     /**
      * Too many requests (`rate_limited`); retry after `Retry-After` seconds. A page for a browser, a problem otherwise.
      */
@@ -548,7 +616,9 @@ export type ListConnectionsData = {
     path?: never;
     query?: {
         /**
-         * Only this end user's connection (there is at most one).
+         * Only this end user's connection (there is at most one). Control characters and unpaired surrogates are
+         * refused with `invalid_request`, as in `createConnectSession`.
+         *
          */
         end_user_id?: string;
         /**
@@ -627,6 +697,10 @@ export type DeleteConnectionErrors = {
      */
     404: Problem;
     /**
+     * Too many requests (`rate_limited`); retry after `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
      * An unexpected error in the gateway (`internal_error`).
      */
     500: Problem;
@@ -683,6 +757,10 @@ export type GetConnectionErrors = {
      */
     404: Problem;
     /**
+     * Too many requests (`rate_limited`); retry after `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
      * An unexpected error in the gateway (`internal_error`).
      */
     500: Problem;
@@ -734,6 +812,10 @@ export type RefreshConnectionErrors = {
      */
     404: Problem;
     /**
+     * Too many requests (`rate_limited`); retry after `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
      * An unexpected error in the gateway (`internal_error`).
      */
     500: Problem;
@@ -784,6 +866,10 @@ export type DeleteMyConnectionErrors = {
      * The session's end user has no connection (`not_connected`).
      */
     404: Problem;
+    /**
+     * Too many requests (`rate_limited`); retry after `Retry-After` seconds.
+     */
+    429: Problem;
     /**
      * An unexpected error in the gateway (`internal_error`).
      */

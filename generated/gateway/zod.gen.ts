@@ -29,6 +29,13 @@ export const zConnectSession = z.object({
 });
 
 /**
+ * The launch form's fields; all optional (the launch code is normally in `connect_url`'s query).
+ */
+export const zLaunchForm = z.object({
+    launch: z.string().min(1).max(256).optional()
+});
+
+/**
  * `connected`: the Recall credential is usable. `needs_reauth`: it is not (the user revoked access in Zoom, or
  * Recall marked it unhealthy): the end user must connect again.
  *
@@ -81,6 +88,7 @@ export const zConnectionPage = z.object({
  * | `session_invalid` | 400 | the launch code is unknown |
  * | `session_expired` | 400 | the connect session expired before the launch |
  * | `session_used` | 400 | the launch code was already used |
+ * | `launch_not_from_app` | 403 | `connect_url` was not launched by a form POST from an allowed origin (a link, another site, `Origin: null`): nothing started, start again from the app |
  * | `state_missing` | 400 | the callback has no `state` |
  * | `state_invalid` | 400 | the `state` was never issued by this gateway |
  * | `state_expired` | 400 | the flow is older than FLOW_TTL_S |
@@ -110,6 +118,7 @@ export const zProblemCode = z.enum([
     'session_invalid',
     'session_expired',
     'session_used',
+    'launch_not_from_app',
     'state_missing',
     'state_invalid',
     'state_expired',
@@ -317,8 +326,21 @@ export const zCreateConnectSessionBody = zConnectSessionCreate;
  */
 export const zCreateConnectSessionResponse = zConnectSession;
 
+export const zOpenConnectUrlQuery = z.object({
+    launch: z.string().optional()
+});
+
+/**
+ * A form submission, usually empty (the launch code is in `connect_url`'s query).
+ */
+export const zLaunchConnectBody = zLaunchForm;
+
+export const zLaunchConnectHeaders = z.object({
+    Origin: z.string().optional()
+});
+
 export const zLaunchConnectQuery = z.object({
-    launch: z.string().min(1).max(256)
+    launch: z.string().min(1).max(256).optional()
 });
 
 export const zConnectCallbackQuery = z.object({

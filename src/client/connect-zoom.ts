@@ -1,8 +1,11 @@
-// Connecting in a popup or with a full redirect. The popup is opened before anything is awaited, so it
-// still counts as the click's own (Safari blocks a window.open that comes after an await); a blocked popup
-// becomes a redirect. The popup's message is a hint: a success is confirmed by GET /v1/me/connection, and
-// after a close or a timeout that call decides (a COOP page on the way can hide both the message and the
-// window's state).
+// Connecting in a popup or with a full redirect. The gateway starts a flow only for a form POST to connect_url
+// from the app's own page (its Origin must be allowed): a link to connect_url does nothing, so a connect link
+// handed to someone else's browser cannot connect their Zoom account. So the popup is opened blank and named,
+// before anything is awaited (it still counts as the click's own: Safari blocks a window.open that comes after
+// an await), and the launch form is submitted into it, by name; in redirect mode (or when the popup is
+// blocked) the form is submitted from this page. The popup's message is a hint: a success is confirmed by
+// GET /v1/me/connection, and after a close or a timeout that call decides (a COOP page on the way can hide both
+// the message and the window's state).
 import type { Connection, ConnectMode, ConnectResultMessage, ConnectSession } from '../../generated/gateway/types.gen.js';
 import { asProblemCode, ZoomConnectError } from './errors.js';
 import { getMyConnection, type GatewaySession } from './me-connection.js';
@@ -37,6 +40,24 @@ export type ConnectZoomOptions = FlowOptions &
 
 const resultType: ConnectResultMessage['type'] = 'zoom-connect:result';
 
+/** The popup's window name: the launch form is submitted into the window of that name. */
+const popupName = 'zoom-connect';
+
+/**
+ * The launch: a form POST to connect_url (the launch code is in its query), into the named window or this
+ * page (`_self`). The browser sends this page's Origin with it, which is what the gateway checks.
+ */
+function submitLaunch(connectUrl: string, target: string): void {
+  const form = document.createElement('form');
+  form.method = 'post';
+  form.action = connectUrl;
+  form.target = target;
+  form.hidden = true;
+  document.body.appendChild(form);
+  form.submit();
+  form.remove();
+}
+
 /**
  * Call it directly from a click handler, before any `await`. Popup: resolves with the connection, or rejects
  * with a ZoomConnectError. Redirect: the page leaves for Zoom and the promise never settles; the outcome comes
@@ -44,10 +65,12 @@ const resultType: ConnectResultMessage['type'] = 'zoom-connect:result';
  */
 export function connectZoom(options: ConnectZoomOptions): Promise<Connection> {
   const direct = 'connectUrl' in options ? { connect_url: options.connectUrl, token: options.token } : undefined;
-  const popup = options.mode === 'redirect' ? null : window.open(direct?.connect_url ?? 'about:blank', 'zoom-connect', 'popup,width=520,height=720');
+  const popup = options.mode === 'redirect' ? null : window.open('about:blank', popupName, 'popup,width=520,height=720');
   if (!popup && options.mode !== 'redirect' && options.redirectFallback === false) {
     return Promise.reject(new ZoomConnectError('popup_blocked', 'The browser blocked the Zoom window.'));
   }
+  // With a session in hand, the form goes at once, still inside the click.
+  if (direct) submitLaunch(direct.connect_url, popup ? popupName : '_self');
   return (async () => {
     let link: ConnectSessionLink;
     try {
@@ -56,11 +79,8 @@ export function connectZoom(options: ConnectZoomOptions): Promise<Connection> {
       popup?.close();
       throw error;
     }
-    if (!popup) {
-      window.location.assign(link.connect_url);
-      return new Promise<never>(() => {});
-    }
-    if (!direct) popup.location.href = link.connect_url;
+    if (!direct) submitLaunch(link.connect_url, popup ? popupName : '_self');
+    if (!popup) return new Promise<never>(() => {});
     const gateway: GatewaySession = { baseUrl: link.connect_url.split('/v1/connect/zoom')[0]!, token: link.token };
     return waitForPopup(popup, gateway, options.timeoutMs ?? 300_000);
   })();

@@ -10,7 +10,7 @@ export type ZoomConnectErrorCode = ProblemCode | ClientErrorCode;
 // Every ProblemCode, checked against the generated union both ways, so a code read from a URL (which anyone
 // can write) is only ever one the spec defines.
 const problemCodeList =
-  'invalid_request unauthorized not_found not_connected rate_limited return_to_not_allowed session_invalid session_expired session_used state_missing state_invalid state_expired state_reused state_cookie_missing state_mismatch access_denied zoom_error code_missing recall_invalid_grant recall_conflict_unresolved recall_unauthorized recall_forbidden recall_unavailable recall_rejected store_unavailable internal_error' as const;
+  'invalid_request unauthorized not_found not_connected rate_limited return_to_not_allowed session_invalid session_expired session_used launch_not_from_app state_missing state_invalid state_expired state_reused state_cookie_missing state_mismatch access_denied zoom_error code_missing recall_invalid_grant recall_conflict_unresolved recall_unauthorized recall_forbidden recall_unavailable recall_rejected store_unavailable internal_error' as const;
 type Words<S extends string> = S extends `${infer Head} ${infer Rest}` ? Head | Words<Rest> : S;
 type Listed = Words<typeof problemCodeList>;
 type Missing = Exclude<ProblemCode, Listed>;

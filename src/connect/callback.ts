@@ -1,5 +1,6 @@
 // The OAuth callback, top to bottom: consume the flow and check the browser (flow.ts), read Zoom's answer,
-// register the code with Recall (registration.ts), then store the connection in one transaction.
+// register the code with Recall (registration.ts), then store the connection in one transaction. Every result
+// it expects is returned as an outcome (flow-outcome.ts); only the unexpected is thrown.
 import { randomUUID } from 'node:crypto';
 import type { ZoomOauthCredential } from '../recall/recall-api.js';
 import {
@@ -10,9 +11,10 @@ import {
   type FlowRecord,
 } from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
-import { FlowProblem } from './flow-problem.js';
-import { consumeFlow, startFlow, type ConsumedFlow, type FlowStart } from './flow.js';
-import { CodeSpentAfterConflict, recallProblem, recordCredentialDeleted, registerCredential } from './registration.js';
+import { failed, type CallbackOutcome } from './flow-outcome.js';
+import { consumeFlow, startFlow, type ConsumedFlow } from './flow.js';
+import { toProblem } from './problems.js';
+import { CodeSpentAfterConflict, recordCredentialDeleted, registerCredential } from './registration.js';
 
 export interface CallbackQuery {
   code?: string;
@@ -21,39 +23,30 @@ export interface CallbackQuery {
   error_description?: string;
 }
 
-export type CallbackOutcome =
-  | { kind: 'connected'; session: ConnectSessionRecord; connection: ConnectionRecord; clearCookie: string }
-  | { kind: 'restarted'; session: ConnectSessionRecord; start: FlowStart; clearCookie: string };
-
 export async function finishCallback(deps: ConnectDeps, query: CallbackQuery, cookies: Record<string, string | undefined>): Promise<CallbackOutcome> {
-  const consumed = await consumeFlow(deps, query.state, cookies).catch(async (error: unknown) => {
-    // A consumed flow that fails its checks (expired, no or another cookie) is a failed attempt of a known end
-    // user; a replayed state is not a new attempt, and an unknown state names no end user.
-    if (error instanceof FlowProblem && error.session && error.code !== 'state_reused') await announceFailure(deps, error.session, error.code);
-    throw error;
-  });
-  try {
-    return await completeFlow(deps, query, consumed);
-  } catch (error) {
-    if (error instanceof FlowProblem) await announceFailure(deps, consumed.session, error.code);
-    throw error;
+  const consumed = await consumeFlow(deps, query.state, cookies);
+  const outcome = consumed.kind === 'consumed' ? await completeFlow(deps, query, consumed) : consumed;
+  if (consumed.kind === 'consumed' && outcome.kind === 'connected') await rememberConnected(deps, consumed.flow, outcome.connectionId);
+  // A failure of a known end user's flow is announced; a replayed state is not a new attempt (state_reused),
+  // and an unknown state names no end user.
+  if (outcome.kind === 'failed' && outcome.session && outcome.failure.code !== 'state_reused') {
+    await announceFailure(deps, outcome.session, outcome.failure.code);
   }
+  return outcome;
 }
 
-type Fail = (code: ConstructorParameters<typeof FlowProblem>[0], detail: string) => FlowProblem;
-
 async function completeFlow(deps: ConnectDeps, query: CallbackQuery, { flow, session, cookieName }: ConsumedFlow): Promise<CallbackOutcome> {
-  const fail: Fail = (code, detail) => new FlowProblem(code, detail, session, cookieName);
+  const where = { session, clearCookie: cookieName };
   if (query.error) {
     // Zoom's description is for the operator only: it never reaches a page. Bounded, as anyone can write it.
     deps.log.info(
       { sessionId: session.id, zoomError: query.error.slice(0, 100), zoomErrorDescription: query.error_description?.slice(0, 300) },
       'Zoom answered the sign-in with an error',
     );
-    if (query.error === 'access_denied') throw fail('access_denied', 'Zoom access was not granted.');
-    throw fail('zoom_error', 'Zoom could not complete the sign-in. Try again.');
+    if (query.error === 'access_denied') return failed('access_denied', 'Zoom access was not granted.', where);
+    return failed('zoom_error', 'Zoom could not complete the sign-in. Try again.', where);
   }
-  if (!query.code) throw fail('code_missing', 'Zoom sent no authorization code. Try again.');
+  if (!query.code) return failed('code_missing', 'Zoom sent no authorization code. Try again.', where);
 
   try {
     const registration = await registerCredential(deps, {
@@ -62,40 +55,46 @@ async function completeFlow(deps: ConnectDeps, query: CallbackQuery, { flow, ses
       codeVerifier: flow.codeVerifier || null,
     });
     const connection = await saveConnection(deps, session, registration.credential, registration.replacedCredentialIds);
-    return { kind: 'connected', session, connection, clearCookie: cookieName };
+    return { kind: 'connected', connectionId: connection.id, ...where };
   } catch (error) {
     if (error instanceof CodeSpentAfterConflict) {
-      if (flow.attempt > 1) throw fail('recall_conflict_unresolved', 'The existing Zoom connection could not be replaced. Try again.');
-      return { kind: 'restarted', session, start: await restartFlow(deps, flow, session, fail), clearCookie: cookieName };
+      if (flow.attempt > 1) return failed('recall_conflict_unresolved', 'The existing Zoom connection could not be replaced. Try again.', where);
+      return restartFlow(deps, flow, session, cookieName);
     }
     if (error instanceof CredentialDeletedError) {
       // Another flow of the same Zoom identity deleted the credential Recall gave us, after Recall answered and
       // before we saved: nothing was saved. One more trip through Zoom registers a fresh credential (the code
       // is spent); a second time, the user tries again and the normal conflict path converges.
       deps.log.info({ sessionId: session.id, credentialId: error.credentialId }, 'the registered Recall credential was deleted before it was saved');
-      if (flow.attempt > 1) throw fail('recall_conflict_unresolved', 'Your Zoom connection changed while connecting. Try again.');
-      return { kind: 'restarted', session, start: await restartFlow(deps, flow, session, fail), clearCookie: cookieName };
+      if (flow.attempt > 1) return failed('recall_conflict_unresolved', 'Your Zoom connection changed while connecting. Try again.', where);
+      return restartFlow(deps, flow, session, cookieName);
     }
-    const problem = recallProblem(error);
+    // The flow is spent and its end user known: even an unexpected failure is answered where the app asked
+    // (return_to, the popup), so it is an outcome here, logged with its cause.
+    const problem = toProblem(error);
     if (problem.code === 'internal_error') deps.log.error({ err: error, sessionId: session.id }, 'callback failed');
-    throw fail(problem.code, problem.detail);
+    return failed(problem.code, problem.detail, where);
   }
 }
 
 /** The code was spent resolving a conflict: one more trip through Zoom, which skips its consent screen this time. */
-async function restartFlow(
-  deps: ConnectDeps,
-  flow: FlowRecord,
-  session: ConnectSessionRecord,
-  fail: (code: 'internal_error', detail: string) => FlowProblem,
-): Promise<FlowStart> {
+async function restartFlow(deps: ConnectDeps, flow: FlowRecord, session: ConnectSessionRecord, cookieName: string): Promise<CallbackOutcome> {
   deps.log.info({ sessionId: session.id }, 'code spent while resolving a Recall conflict: sending the browser through Zoom again');
   try {
-    return await startFlow(deps, session, flow.attempt + 1);
+    return { kind: 'restarted', session, start: await startFlow(deps, session, flow.attempt + 1), clearCookie: cookieName };
   } catch (error) {
     // The browser still goes back where the app asked, and its spent flow's cookie is still cleared.
     deps.log.error({ err: error, sessionId: session.id }, 'could not restart the flow');
-    throw fail('internal_error', 'The sign-in could not be restarted. Start again from the app.');
+    return failed('internal_error', 'The sign-in could not be restarted. Start again from the app.', { session, clearCookie: cookieName });
+  }
+}
+
+/** Kept on the flow, so a replay of this callback answers the same (the answer the browser gets never waits on it). */
+async function rememberConnected(deps: ConnectDeps, flow: FlowRecord, connectionId: string): Promise<void> {
+  try {
+    await deps.store.recordFlowConnected(flow.id, connectionId);
+  } catch (error) {
+    deps.log.warn({ err: error, sessionId: flow.sessionId }, 'could not record the flow as connected; a replay will answer state_reused');
   }
 }
 
@@ -143,7 +142,7 @@ async function saveConnection(
     const deleted = await deps.recall.deleteCredential(credentialId).then(
       () => true,
       (error: unknown) => {
-        deps.log.warn({ credentialId, code: recallProblem(error).code }, 'could not delete a replaced Recall credential');
+        deps.log.warn({ credentialId, code: toProblem(error).code }, 'could not delete a replaced Recall credential');
         return false;
       },
     );

@@ -4,9 +4,10 @@ import { readReauthReason } from '../recall/credential-logs.js';
 import { RecallError } from '../recall/recall-api.js';
 import type { ConnectionRecord } from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
-import { GatewayProblem } from './problems.js';
+import { checkIdentifier } from './identifiers.js';
+import { GatewayProblem, toProblem } from './problems.js';
 import { credentialSnapshot } from './callback.js';
-import { recallProblem, recordCredentialDeleted } from './registration.js';
+import { recordCredentialDeleted } from './registration.js';
 
 export function toApiConnection(record: ConnectionRecord): Connection {
   return {
@@ -48,6 +49,7 @@ export async function listConnections(
   deps: ConnectDeps,
   query: { end_user_id?: string; status?: ConnectionStatus; limit?: number; cursor?: string },
 ): Promise<ConnectionPage> {
+  if (query.end_user_id !== undefined) checkIdentifier(query.end_user_id, 'query.end_user_id');
   const limit = query.limit ?? 20;
   const rows = await deps.store.listConnections({
     endUserId: query.end_user_id,
@@ -87,18 +89,14 @@ export async function disconnect(deps: ConnectDeps, record: ConnectionRecord): P
   if ((await deps.store.countCredentialUsers(credentialId)) > 0) return;
   await deleteCredentialAtRecall(deps, credentialId).catch((error: unknown) => {
     // The row is gone already: the operator has to remove the credential at Recall.
-    deps.log.warn({ credentialId, code: recallProblem(error).code }, 'could not delete an unused Recall credential');
+    deps.log.warn({ credentialId, code: toProblem(error).code }, 'could not delete an unused Recall credential');
   });
 }
 
 async function deleteCredentialAtRecall(deps: ConnectDeps, credentialId: string): Promise<void> {
-  await deps.recall.deleteCredential(credentialId).catch((error: unknown) => {
-    throw recallProblem(error);
-  });
+  await deps.recall.deleteCredential(credentialId);
   // Recall confirmed it gone: no callback Recall answered with it before may save a connection onto it now.
-  await recordCredentialDeleted(deps, credentialId).catch((error: unknown) => {
-    throw recallProblem(error);
-  });
+  await recordCredentialDeleted(deps, credentialId);
 }
 
 /** Re-reads the credential from Recall (optionally asking Recall to re-validate it with Zoom first). */
@@ -124,6 +122,6 @@ export async function refreshConnection(deps: ConnectDeps, record: ConnectionRec
       await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents });
       return findConnection(deps, record.id);
     }
-    throw recallProblem(error);
+    throw error;
   }
 }

@@ -1,6 +1,9 @@
 // The gateway's named failures: every one is a code of gateway.yaml's closed ProblemCode enum, with the
-// status and title it is always answered with. Thrown by src/connect/, rendered by src/plugins/problems.ts.
+// status and title it is always answered with, and the one mapping (toProblem) from anything thrown to the
+// problem it is answered with. Rendered by src/plugins/problems.ts and the flow's responder (src/pages/).
 import type { Problem, ProblemCode } from '../../generated/gateway/types.gen.js';
+import { RecallError } from '../recall/recall-api.js';
+import { StoreUnavailableError } from '../store/store.js';
 
 export type { Problem, ProblemCode };
 
@@ -14,6 +17,7 @@ const catalogue: Record<ProblemCode, { status: number; title: string }> = {
   session_invalid: { status: 400, title: 'Unknown connect link' },
   session_expired: { status: 400, title: 'Connect session expired' },
   session_used: { status: 400, title: 'Connect link already used' },
+  launch_not_from_app: { status: 403, title: 'Not launched from the app' },
   state_missing: { status: 400, title: 'State missing' },
   state_invalid: { status: 400, title: 'Unknown state' },
   state_expired: { status: 400, title: 'Sign-in took too long' },
@@ -58,3 +62,26 @@ export function problemBody(code: ProblemCode, detail: string, extra: Pick<Probl
 
 export const storeUnavailable = () =>
   new GatewayProblem('store_unavailable', "The gateway's database is not reachable right now; nothing was changed. Try again shortly.");
+
+/**
+ * The one mapping from anything thrown to the problem it is answered with: the gateway's own problems as they
+ * are; the store gone (store_unavailable); Recall's failures (recallProblem); a client error the HTTP layer
+ * raised before any handler ran (a body it cannot parse, a wrong Content-Type: it carries a 4xx statusCode);
+ * anything else is an internal error, with nothing internal in the answer.
+ */
+export function toProblem(error: unknown): GatewayProblem {
+  if (error instanceof GatewayProblem) return error;
+  if (error instanceof StoreUnavailableError) return storeUnavailable();
+  if (error instanceof RecallError) return recallProblem(error);
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (statusCode === 429) return new GatewayProblem('rate_limited', 'Too many requests; retry after the time in Retry-After.');
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && error instanceof Error) {
+    return new GatewayProblem('invalid_request', error.message);
+  }
+  return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
+}
+
+/** A Recall failure as the gateway's named problem: RecallError says itself what it becomes (src/recall/problem.ts). */
+function recallProblem(error: RecallError): GatewayProblem {
+  return new GatewayProblem(error.problem, error.userDetail);
+}

@@ -3,8 +3,7 @@
 // id (public sample code deletes /zoom-oauth-credentials/{zoom id}/, which can never work).
 import { RecallConflictError, RecallError, type AuthorizationCodeGrant, type ZoomOauthCredential } from '../recall/recall-api.js';
 import type { ConnectDeps } from './deps.js';
-import { StoreUnavailableError } from '../store/store.js';
-import { GatewayProblem, storeUnavailable } from './problems.js';
+import { GatewayProblem, toProblem } from './problems.js';
 
 export interface Registration {
   credential: ZoomOauthCredential;
@@ -23,7 +22,7 @@ export async function registerCredential(deps: ConnectDeps, grant: Authorization
     const { credential } = await deps.recall.createCredential(grant);
     return { credential, replacedCredentialIds: [] };
   } catch (error) {
-    if (!(error instanceof RecallConflictError)) throw recallProblem(error);
+    if (!(error instanceof RecallConflictError)) throw toProblem(error);
     conflict = error;
   }
   const replacedCredentialIds = await removeConflictingCredentials(deps, conflict);
@@ -39,7 +38,7 @@ export async function registerCredential(deps: ConnectDeps, grant: Authorization
     if (error instanceof RecallConflictError) {
       throw new GatewayProblem('recall_conflict_unresolved', 'Recall still reports a conflicting credential after it was deleted.');
     }
-    throw recallProblem(error);
+    throw toProblem(error);
   }
 }
 
@@ -52,10 +51,10 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
       { appKind: deps.appKind, conflicting: conflict.conflicting, recallDetail: conflict.recallDetail },
       "Recall's conflict names no Zoom id of the app's kind",
     );
-    throw recallProblem(new RecallError('recall_conflict_unresolved', "Recall's conflict names no Zoom id of the app's kind"));
+    throw toProblem(new RecallError('recall_conflict_unresolved', "Recall's conflict names no Zoom id of the app's kind"));
   }
   const matches = await deps.recall.listCredentials(filter).catch((error: unknown) => {
-    throw recallProblem(error);
+    throw toProblem(error);
   });
   if (matches.length === 0) {
     throw new GatewayProblem('recall_conflict_unresolved', 'Recall reported a conflicting credential that its list does not show.');
@@ -68,7 +67,7 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
       // The answer may have been lost after Recall deleted it: it may be gone, so no connection may stay on it
       // (they become needs_reauth; a reconnect relinks them). Not tombstoned: Recall may well still have it.
       await detachDeletedCredentials(deps, [...deleted, credential.id]);
-      throw recallProblem(error);
+      throw toProblem(error);
     }
     deleted.push(credential.id);
     deps.log.info({ credentialId: credential.id }, 'deleted a conflicting Recall credential');
@@ -76,7 +75,7 @@ async function removeConflictingCredentials(deps: ConnectDeps, conflict: RecallC
       await recordCredentialDeleted(deps, credential.id);
     } catch (error) {
       await detachDeletedCredentials(deps, deleted).catch(() => undefined);
-      throw recallProblem(error);
+      throw toProblem(error);
     }
   }
   return deleted;
@@ -102,15 +101,4 @@ async function detachDeletedCredentials(deps: ConnectDeps, credentialIds: string
     const detached = await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents: deps.config.webhook !== null });
     deps.log.info({ credentialId, detached }, 'detached connections from a deleted Recall credential');
   }
-}
-
-/**
- * A Recall failure as the gateway's named problem; anything unexpected is an internal error. A thin wrapper
- * now that RecallError says itself what it becomes.
- */
-export function recallProblem(error: unknown): GatewayProblem {
-  if (error instanceof GatewayProblem) return error;
-  if (error instanceof StoreUnavailableError) return storeUnavailable();
-  if (error instanceof RecallError) return new GatewayProblem(error.problem, error.userDetail);
-  return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectSession, ConnectSessionCreate } from '../../generated/gateway/types.gen.js';
 import type { ConnectSessionRecord } from '../store/store.js';
 import { isoAfter, type ConnectDeps } from './deps.js';
+import { checkIdentifier } from './identifiers.js';
 import { GatewayProblem } from './problems.js';
 import { checkReturnTo } from './return-to.js';
 import { hashSecret, randomSecret } from './secrets.js';
@@ -13,6 +14,7 @@ export const launchPath = '/v1/connect/zoom';
 
 export async function createConnectSession(deps: ConnectDeps, input: ConnectSessionCreate): Promise<ConnectSession> {
   const { config, store } = deps;
+  checkIdentifier(input.end_user_id, 'body.end_user_id');
   const mode = input.mode ?? 'redirect';
   const returnTo = input.return_to === undefined ? null : checkReturnTo(input.return_to, config.allowedReturnOrigins);
   if (mode === 'popup' && returnTo === null) {

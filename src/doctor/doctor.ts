@@ -25,16 +25,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 }
 
 async function allChecks({ env, fetch, regions = recallRegions }: DoctorOptions): Promise<Check[]> {
-  if (!env.RECALL_API_KEY?.trim()) {
-    return [
-      {
-        name: 'Configuration',
-        status: 'fail',
-        detail: 'RECALL_API_KEY is not set: that is demo mode, which needs no check',
-        fix: 'run the doctor with the environment the gateway runs with in production',
-      },
-    ];
-  }
   let config;
   try {
     config = loadConfig(env);
@@ -42,6 +32,16 @@ async function allChecks({ env, fetch, regions = recallRegions }: DoctorOptions)
     if (!(error instanceof ConfigError)) throw error;
     return [
       { name: 'Configuration', status: 'fail', detail: error.problems.join('; '), fix: 'set the variables named; the gateway would not start' },
+    ];
+  }
+  if (config.demo) {
+    return [
+      {
+        name: 'Configuration',
+        status: 'fail',
+        detail: 'no production variable is set: that is demo mode, which needs no check',
+        fix: 'run the doctor with the environment the gateway runs with in production',
+      },
     ];
   }
   const overridden = Boolean(env.RECALL_BASE_URL?.trim());

@@ -12,6 +12,7 @@ const errorMessages: Record<string, string> = {
   network_error: 'The connection service could not be reached. Check your network and try again.',
   state_expired: 'The sign-in took too long. Try again.',
   session_expired: 'This connect link expired. Try again.',
+  launch_not_from_app: 'Connecting must start from this page. Press Connect Zoom again.',
 };
 const fallbackMessage = 'Zoom could not be connected. Try again, and contact support if it keeps failing.';
 

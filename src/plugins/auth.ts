@@ -1,17 +1,20 @@
 // Two bearers, never mixed: gateway API keys (server to server, several for rotation) and connect-session
-// tokens (valid on /v1/me/* only). Keys are compared in constant time, against every key every time.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// tokens (valid on /v1/me/* only). Keys are compared in constant time, against every key every time. Failed
+// attempts are limited per client (failed-authentications.ts), and every answer of an authenticated route is
+// `Cache-Control: no-store`: it carries a token or a connection, which no browser or proxy cache may keep.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ConnectDeps } from '../connect/deps.js';
 import { GatewayProblem } from '../connect/problems.js';
 import { constantTimeEqual } from '../connect/secrets.js';
 import { authenticateSession } from '../connect/sessions.js';
 import type { ConnectSessionRecord } from '../store/store.js';
+import { FailedAuthentications } from './failed-authentications.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    requireApiKey(request: FastifyRequest): Promise<void>;
-    requireSession(request: FastifyRequest): Promise<void>;
+    requireApiKey(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
   interface FastifyRequest {
     connectSession?: ConnectSessionRecord;
@@ -32,16 +35,42 @@ export function matchesAnyKey(candidate: string, keys: readonly string[]): boole
   return matched;
 }
 
-export default fp<{ deps: ConnectDeps }>(
-  async (app: FastifyInstance, { deps }) => {
-    app.decorate('requireApiKey', async (request: FastifyRequest) => {
-      if (!matchesAnyKey(bearer(request), deps.config.apiKeys)) {
-        throw new GatewayProblem('unauthorized', 'The API key is not valid.');
+export interface AuthOptions {
+  deps: ConnectDeps;
+  /** Failed authentications a client may make in a minute, over all authenticated routes. */
+  failedPerMinute: number;
+}
+
+export default fp<AuthOptions>(
+  async (app: FastifyInstance, { deps, failedPerMinute }) => {
+    const failures = new FailedAuthentications(failedPerMinute, () => deps.now().getTime());
+
+    /** Runs one authentication for `request`, counting it when it fails as unauthorized. */
+    const authenticate = async (request: FastifyRequest, reply: FastifyReply, check: () => Promise<void>) => {
+      reply.header('cache-control', 'no-store');
+      const waitS = failures.retryAfterS(request.ip);
+      if (waitS > 0) {
+        reply.header('retry-after', String(waitS));
+        throw new GatewayProblem('rate_limited', `Too many failed authentications from this address; retry after ${waitS} seconds.`);
       }
-    });
-    app.decorate('requireSession', async (request: FastifyRequest) => {
-      request.connectSession = await authenticateSession(deps, bearer(request));
-    });
+      try {
+        await check();
+      } catch (error) {
+        if (error instanceof GatewayProblem && error.code === 'unauthorized') failures.record(request.ip);
+        throw error;
+      }
+    };
+
+    app.decorate('requireApiKey', (request: FastifyRequest, reply: FastifyReply) =>
+      authenticate(request, reply, async () => {
+        if (!matchesAnyKey(bearer(request), deps.config.apiKeys)) throw new GatewayProblem('unauthorized', 'The API key is not valid.');
+      }),
+    );
+    app.decorate('requireSession', (request: FastifyRequest, reply: FastifyReply) =>
+      authenticate(request, reply, async () => {
+        request.connectSession = await authenticateSession(deps, bearer(request));
+      }),
+    );
   },
   { name: 'auth' },
 );

@@ -1,4 +1,4 @@
-// Demo mode only (no RECALL_API_KEY): the stand-in Zoom consent page, a demo page at / built on the package's
+// Demo mode only (config.ts isDemo): the stand-in Zoom consent page, a demo page at / built on the package's
 // ./client (served at /demo/client.js), and a demo-only route that mints a connect session for it. None of
 // this exists otherwise.
 import type { FastifyPluginAsync } from 'fastify';
@@ -46,11 +46,16 @@ export const demoRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
 
   app.get('/', async (_request, reply) => {
     const { nonce } = applyPageHeaders(reply);
-    // 'self' for the client module the page's script imports (not every browser passes the nonce on to imports).
+    // 'self' for the client module the page's script imports (not every browser passes the nonce on to imports),
+    // and for the launch form the client submits to connect_url (the gateway, this origin in demo mode; Chromium
+    // also checks form-action against the redirect to Zoom, the stand-in page here, on this origin too).
     reply.header(
       'content-security-policy',
-      `default-src 'none'; script-src 'nonce-${nonce}' 'self'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      `default-src 'none'; script-src 'nonce-${nonce}' 'self'; style-src 'nonce-${nonce}'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
     );
+    // This page is the app's page here, the one that launches: with no-referrer (the flow pages' policy) the
+    // browser would send its launch form with Origin: null, which the gateway refuses (launch_not_from_app).
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     return reply.type('text/html; charset=utf-8').send(renderDemoPage(nonce));
   });
 

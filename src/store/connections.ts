@@ -8,6 +8,7 @@ import { appendEvents } from './outbox.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import type { Database } from './schema.js';
 import type { ChangeOptions, ConnectionListQuery, ConnectionRecord, HealthUpdate } from './store.js';
+import { inTransaction, lockedInIdOrder, locksRows } from './transactions.js';
 
 export async function getConnection(db: Kysely<Database>, id: string): Promise<ConnectionRecord | undefined> {
   const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
@@ -54,8 +55,13 @@ export async function connectionsOnCredential(db: Kysely<Database>, credentialId
 }
 
 export async function detachCredential(db: Kysely<Database>, credentialId: string, now: string, options: ChangeOptions = {}): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('connections').select(['id', 'status']).where('recall_credential_id', '=', credentialId).execute();
+  return inTransaction(db, async (trx) => {
+    const before = await trx
+      .selectFrom('connections')
+      .select(['id', 'status'])
+      .where('recall_credential_id', '=', credentialId)
+      .$call(lockedInIdOrder(trx))
+      .execute();
     const rows = await trx
       .updateTable('connections')
       .set({ recall_credential_id: null, recall_status: null, status: 'needs_reauth', reauth_reason: CREDENTIAL_GONE, updated_at: now })
@@ -74,7 +80,7 @@ export async function detachCredential(db: Kysely<Database>, credentialId: strin
 export async function recordCredentialHealth(db: Kysely<Database>, credentialId: string, update: HealthUpdate): Promise<ConnectionRecord[]> {
   const status = connectionStatusFor(update.recallStatus);
   const observedAt = update.observedAt;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     let before = trx.selectFrom('connections').select(['id', 'status']).where('recall_credential_id', '=', credentialId);
     let change = trx
       .updateTable('connections')
@@ -96,7 +102,8 @@ export async function recordCredentialHealth(db: Kysely<Database>, credentialId:
       before = before.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
       change = change.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
     }
-    const previous = update.recordEvents ? await before.execute() : [];
+    // On PostgreSQL the rows are locked first, in id order, even when no event needs their statuses.
+    const previous = update.recordEvents || locksRows(trx) ? await before.$call(lockedInIdOrder(trx)).execute() : [];
     const rows = await change.returningAll().execute();
     if (update.recordEvents) await appendEvents(trx, statusChanges(previous, rows), update.checkedAt);
     return rows.map(toConnection);
@@ -104,7 +111,7 @@ export async function recordCredentialHealth(db: Kysely<Database>, credentialId:
 }
 
 export async function deleteConnection(db: Kysely<Database>, id: string, options?: ChangeOptions & { now: string }): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx.deleteFrom('connections').where('id', '=', id).returningAll().executeTakeFirst();
     if (row && options?.recordEvents) await appendEvents(trx, [{ type: 'connection.deleted', connection: toConnection(row) }], options.now);
     return row !== undefined;

@@ -5,6 +5,7 @@ import { findSessionById } from './connect-sessions.js';
 import { flowRow, toFlow } from './records.js';
 import type { Database } from './schema.js';
 import type { FlowClaim, FlowRecord } from './store.js';
+import { inTransaction } from './transactions.js';
 
 export async function createFlow(db: Kysely<Database>, flow: FlowRecord): Promise<void> {
   await db.insertInto('flows').values(flowRow(flow)).execute();
@@ -16,7 +17,7 @@ export async function createFlow(db: Kysely<Database>, flow: FlowRecord): Promis
  * so a purge running alongside cannot delete the session between the two statements.
  */
 export async function consumeFlow(db: Kysely<Database>, stateHash: string, now: string): Promise<FlowClaim> {
-  const consumed = await db.transaction().execute(async (trx) => {
+  const consumed = await inTransaction(db, async (trx) => {
     const row = await trx
       .updateTable('flows')
       .set({ consumed_at: now })
@@ -40,5 +41,9 @@ async function reusedOrUnknown(db: Kysely<Database>, stateHash: string): Promise
   const row = await db.selectFrom('flows').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
   if (!row) return { outcome: 'unknown' };
   const flow = toFlow(row);
-  return { outcome: 'reused', flow, session: await findSessionById(db, flow.sessionId) };
+  return { outcome: 'reused', flow, session: await findSessionById(db, flow.sessionId), connectionId: row.connection_id };
+}
+
+export async function recordFlowConnected(db: Kysely<Database>, flowId: string, connectionId: string): Promise<void> {
+  await db.updateTable('flows').set({ connection_id: connectionId }).where('id', '=', flowId).execute();
 }

@@ -15,7 +15,7 @@ import {
   listUnhealthyCredentialIds,
   recordCredentialHealth,
 } from './connections.js';
-import { consumeFlow, createFlow } from './flows.js';
+import { consumeFlow, createFlow, recordFlowConnected } from './flows.js';
 import { ping, purgeExpired } from './housekeeping.js';
 import { acquireLease, releaseLease } from './leases.js';
 import { claimEvents, markEventDelivered, markEventFailed, outboxBacklog, purgeFinishedEvents, recordEvent, rescheduleEvent } from './outbox.js';
@@ -32,6 +32,7 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     claimLaunch: (launchHash, now) => claimLaunch(db, launchHash, now),
     createFlow: (flow) => createFlow(db, flow),
     consumeFlow: (stateHash, now) => consumeFlow(db, stateHash, now),
+    recordFlowConnected: (flowId, connectionId) => recordFlowConnected(db, flowId, connectionId),
     getConnection: (id) => getConnection(db, id),
     getConnectionByEndUser: (endUserId) => getConnectionByEndUser(db, endUserId),
     listConnections: (query) => listConnections(db, query),

@@ -4,6 +4,7 @@
 
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
+import { locksRows } from './transactions.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -182,13 +183,53 @@ const sharedBudgetsAndPositions: Migration = {
   },
 };
 
+// The outcome a finished flow answered: the connection it connected. A replayed callback (a reload of the result,
+// the back button) answers it again instead of calling Recall with a spent code or reporting state_reused.
+const flowOutcomes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('flows').addColumn('connection_id', 'text').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('flows').dropColumn('connection_id').execute();
+  },
+};
+
+// PostgreSQL without a global lock (outbox.ts appendEvents): an end user's outbox events take their numbers
+// one transaction after the other by locking that end user's ordering-key row, from a sequence instead of the
+// counter row every event-writing transaction used to queue on. SQLite keeps the counter (one writer at a time).
+const concurrentOutboxOrder: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    if (!locksRows(db)) return;
+    await db.schema
+      .createTable('outbox_ordering_keys')
+      .addColumn('ordering_key', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('last_event_at', 'text', (col) => col.notNull())
+      .execute();
+    // An instance of the previous version still running during a rolling upgrade numbers from the counter row:
+    // starting the sequence a million further keeps its numbers and the sequence's apart.
+    await sql`create sequence outbox_events_seq as integer owned by outbox_events.seq`.execute(db);
+    await sql`select setval('outbox_events_seq', (select value from sequences where name = 'outbox_events') + 1000000)`.execute(db);
+    await sql`alter table outbox_events alter column seq set default nextval('outbox_events_seq')`.execute(db);
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    if (!locksRows(db)) return;
+    await sql`alter table outbox_events alter column seq drop default`.execute(db);
+    await sql`drop sequence outbox_events_seq`.execute(db);
+    await db.schema.dropTable('outbox_ordering_keys').execute();
+  },
+};
+
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
   '2026_12_06_002_outbox_and_leases': outboxAndLeases,
   '2026_12_13_003_deleted_credentials': deletedCredentials,
+  '2026_12_20_004_flow_outcomes': flowOutcomes,
   '2026_12_20_005a_reauth_reason': reauthReason,
   '2026_12_20_005b_shared_budgets_and_positions': sharedBudgetsAndPositions,
+  '2026_12_20_006_concurrent_outbox_order': concurrentOutboxOrder,
 };
 
 /** The names of every migration this build ships, in the order they apply. */

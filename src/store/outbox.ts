@@ -1,21 +1,53 @@
 // The outbox: events written in the same transaction as the change they describe, so no committed change
-// ever goes unannounced, then claimed and delivered by a dispatcher (src/events/). Every query is portable
-// SQL (a counter row, UPDATE ... WHERE id IN (subquery) RETURNING), correct on SQLite and on PostgreSQL with
-// several instances: the claim re-checks the claim columns in its outer WHERE, which PostgreSQL re-evaluates
-// on a row another transaction just claimed, so two dispatchers never hold the same event.
+// ever goes unannounced, then claimed and delivered by a dispatcher (src/events/). Correct on SQLite and on
+// PostgreSQL with several instances: an end user's events are numbered (seq) in commit order, and a claim
+// skips the rows another dispatcher is claiming (FOR UPDATE SKIP LOCKED) and re-checks the claim columns in
+// its outer WHERE, so two dispatchers never hold the same event and neither comes back empty-handed.
 
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, OutboxEventRow } from './schema.js';
+import type { ExpressionBuilder, Insertable, Kysely, Transaction } from 'kysely';
+import type { Database, OutboxEventRow, OutboxEventsTable } from './schema.js';
 import type { EventClaim, OutboxBacklog, OutboxEvent, StoreEvent } from './store.js';
+import { inTransaction, locksRows } from './transactions.js';
 
 /**
- * Appends events, in order, inside the caller's transaction. The counter row is updated first: on PostgreSQL
- * its row lock makes every event-writing transaction wait for the one before to commit, so seq order is
- * commit order and a dispatcher never sees a later event of an end user before an earlier one.
+ * Appends events, in order, inside the caller's transaction. A dispatcher must never see a later event of an
+ * end user before an earlier one, so seq order has to be commit order per end user (ordering key):
+ * - SQLite runs one writer at a time, and the counter row numbers events in that order;
+ * - PostgreSQL locks the end users' ordering-key rows (sorted, so two transactions never wait in a circle)
+ *   and only then takes numbers from the outbox_events_seq sequence (the column's default): a transaction
+ *   writing events of the same end user waits for this one to commit before it gets its numbers, while
+ *   transactions of other end users go ahead. Across end users seq is only roughly commit order, which
+ *   nothing relies on. Appending is the last write of every transaction, so these locks never wait on rows.
  */
 export async function appendEvents(trx: Transaction<Database>, events: StoreEvent[], now: string): Promise<void> {
   if (events.length === 0) return;
+  const rows = events.map(
+    (event): Insertable<OutboxEventsTable> => ({
+      id: `evt_${randomUUID().replaceAll('-', '')}`,
+      type: event.type,
+      ordering_key: orderingKeyOf(event),
+      connection_id: event.type === 'connect.failed' ? event.connectionId : event.connection.id,
+      payload: JSON.stringify(event),
+      created_at: now,
+      status: 'pending' as const,
+      attempts: 0,
+      next_attempt_at: now,
+      claimed_by: null,
+      claim_expires_at: null,
+      last_error: null,
+      finished_at: null,
+    }),
+  );
+  if (locksRows(trx)) {
+    await lockOrderingKeys(
+      trx,
+      rows.map((row) => row.ordering_key),
+      now,
+    );
+    await trx.insertInto('outbox_events').values(rows).execute();
+    return;
+  }
   const { value } = await trx
     .updateTable('sequences')
     .set((eb) => ({ value: eb('value', '+', events.length) }))
@@ -25,24 +57,17 @@ export async function appendEvents(trx: Transaction<Database>, events: StoreEven
   const first = Number(value) - events.length + 1;
   await trx
     .insertInto('outbox_events')
-    .values(
-      events.map((event, index) => ({
-        id: `evt_${randomUUID().replaceAll('-', '')}`,
-        seq: first + index,
-        type: event.type,
-        ordering_key: orderingKeyOf(event),
-        connection_id: event.type === 'connect.failed' ? event.connectionId : event.connection.id,
-        payload: JSON.stringify(event),
-        created_at: now,
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: now,
-        claimed_by: null,
-        claim_expires_at: null,
-        last_error: null,
-        finished_at: null,
-      })),
-    )
+    .values(rows.map((row, index) => ({ ...row, seq: first + index })))
+    .execute();
+}
+
+/** PostgreSQL: one row per ordering key, locked (created the first time) until the transaction ends. */
+async function lockOrderingKeys(trx: Transaction<Database>, keys: string[], now: string): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  await trx
+    .insertInto('outbox_ordering_keys')
+    .values(sorted.map((key) => ({ ordering_key: key, last_event_at: now })))
+    .onConflict((oc) => oc.column('ordering_key').doUpdateSet((eb) => ({ last_event_at: eb.ref('excluded.last_event_at') })))
     .execute();
 }
 
@@ -52,45 +77,66 @@ function orderingKeyOf(event: StoreEvent): string {
 }
 
 export async function recordEvent(db: Kysely<Database>, event: StoreEvent, now: string): Promise<void> {
-  await db.transaction().execute((trx) => appendEvents(trx, [event], now));
+  await inTransaction(db, (trx) => appendEvents(trx, [event], now));
 }
 
 export async function claimEvents(db: Kysely<Database>, claim: EventClaim): Promise<OutboxEvent[]> {
   const expiresAt = new Date(Date.parse(claim.now) + claim.leaseMs).toISOString();
-  // In a transaction: on PostgreSQL every store transaction takes the instances' shared lock, so two
-  // dispatchers' claims run one after the other instead of racing for the same rows and one coming back empty.
-  const rows = await db.transaction().execute((trx) =>
-    trx
-      .updateTable('outbox_events')
-      .set({ claimed_by: claim.holder, claim_expires_at: expiresAt })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('outbox_events as e')
-          .select('e.id')
-          .where('e.status', '=', 'pending')
-          .where('e.next_attempt_at', '<=', claim.now)
-          .where((w) => w.or([w('e.claim_expires_at', 'is', null), w('e.claim_expires_at', '<=', claim.now)]))
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('outbox_events as earlier')
-                  .select('earlier.id')
-                  .whereRef('earlier.ordering_key', '=', 'e.ordering_key')
-                  .whereRef('earlier.seq', '<', 'e.seq')
-                  .where('earlier.status', '=', 'pending'),
-              ),
-            ),
-          )
-          .orderBy('e.seq')
-          .limit(claim.limit),
-      )
-      // Again on the row itself: a concurrent claim that got there first makes this one skip it.
-      .where('status', '=', 'pending')
-      .where((w) => w.or([w('claim_expires_at', 'is', null), w('claim_expires_at', '<=', claim.now)]))
-      .returningAll()
-      .execute(),
-  );
+  const claimed = { claimed_by: claim.holder, claim_expires_at: expiresAt };
+  const unclaimed = (w: ExpressionBuilder<Database, 'outbox_events'>) =>
+    w.or([w('claim_expires_at', 'is', null), w('claim_expires_at', '<=', claim.now)]);
+  // One statement: atomic on both back ends. On PostgreSQL the due events are picked once (a materialized
+  // CTE: as a subquery of the UPDATE it could be run again for every row, each time past the rows this very
+  // statement has just claimed) and locked as they are picked, skipping those another dispatcher's claim has
+  // locked: concurrent claims take the next due events instead of queueing for rows they would find claimed.
+  const rows = locksRows(db)
+    ? await db
+        .with(
+          (cte) => cte('due').materialized(),
+          () => dueEvents(db, claim).forUpdate().skipLocked(),
+        )
+        .updateTable('outbox_events')
+        .set(claimed)
+        .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
+        .where('status', '=', 'pending')
+        .where(unclaimed)
+        .returningAll()
+        .execute()
+    : await db
+        .updateTable('outbox_events')
+        .set(claimed)
+        .where('id', 'in', dueEvents(db, claim))
+        .where('status', '=', 'pending')
+        .where(unclaimed)
+        .returningAll()
+        .execute();
   return rows.map(toOutboxEvent).sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * The oldest due events, for each end user only the oldest pending one. That rule reads rows without locking
+ * them: a claimed event is still pending, so it keeps its end user's later ones back.
+ */
+function dueEvents(db: Kysely<Database>, claim: EventClaim) {
+  return db
+    .selectFrom('outbox_events as e')
+    .select('e.id')
+    .where('e.status', '=', 'pending')
+    .where('e.next_attempt_at', '<=', claim.now)
+    .where((w) => w.or([w('e.claim_expires_at', 'is', null), w('e.claim_expires_at', '<=', claim.now)]))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('outbox_events as earlier')
+            .select('earlier.id')
+            .whereRef('earlier.ordering_key', '=', 'e.ordering_key')
+            .whereRef('earlier.seq', '<', 'e.seq')
+            .where('earlier.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .orderBy('e.seq')
+    .limit(claim.limit);
 }
 
 function toOutboxEvent(row: OutboxEventRow): OutboxEvent {

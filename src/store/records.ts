@@ -59,6 +59,7 @@ export function flowRow(flow: FlowRecord): FlowRow {
     created_at: flow.createdAt,
     expires_at: flow.expiresAt,
     consumed_at: flow.consumedAt,
+    connection_id: null,
   };
 }
 

@@ -2,7 +2,7 @@
 // Timestamps are ISO-8601 UTC text (they sort correctly as text on every back end) and `attempt` is an integer.
 // records.ts is the only place that turns these rows into records and back.
 
-import type { Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 import type { ConnectMode, ConnectionStatus, EventType, MeetingSyncStatus, RecallStatus } from './store.js';
 
 export interface ConnectSessionsTable {
@@ -28,6 +28,8 @@ export interface FlowsTable {
   created_at: string;
   expires_at: string;
   consumed_at: string | null;
+  /** The connection the flow connected, once its callback finished connected; null otherwise. */
+  connection_id: string | null;
 }
 
 export interface ConnectionsTable {
@@ -50,8 +52,11 @@ export type OutboxEventStatus = 'pending' | 'delivered' | 'failed';
 
 export interface OutboxEventsTable {
   id: string;
-  /** From the `sequences` row `outbox_events`, taken in the event's transaction: commit order. */
-  seq: number;
+  /**
+   * Commit order per end user (outbox.ts appendEvents): from the `sequences` row `outbox_events` on SQLite, the
+   * column's default (the outbox_events_seq sequence) on PostgreSQL.
+   */
+  seq: ColumnType<number, number | undefined, number>;
   type: EventType;
   /** The end user: events with the same key are delivered one at a time, in seq order. */
   ordering_key: string;
@@ -78,6 +83,15 @@ export interface LeasesTable {
 export interface SequencesTable {
   name: string;
   value: number;
+}
+
+/**
+ * PostgreSQL only: one row per ordering key (end user) of the outbox, locked by every transaction that appends
+ * events of that end user, so they take their seq numbers one after the other, in commit order.
+ */
+export interface OutboxOrderingKeysTable {
+  ordering_key: string;
+  last_event_at: string;
 }
 
 /** A credential the gateway deleted at Recall: no connection may be saved onto it again. */
@@ -114,6 +128,7 @@ export interface Database {
   outbox_events: OutboxEventsTable;
   leases: LeasesTable;
   sequences: SequencesTable;
+  outbox_ordering_keys: OutboxOrderingKeysTable;
   deleted_credentials: DeletedCredentialsTable;
   request_budget_slots: RequestBudgetSlotsTable;
   request_budget_pauses: RequestBudgetPausesTable;

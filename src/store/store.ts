@@ -93,7 +93,13 @@ export type LaunchClaim =
 
 export type FlowClaim =
   | { outcome: 'consumed'; flow: FlowRecord; session: ConnectSessionRecord }
-  | { outcome: 'reused'; flow: FlowRecord; session: ConnectSessionRecord | undefined }
+  | {
+      outcome: 'reused';
+      flow: FlowRecord;
+      session: ConnectSessionRecord | undefined;
+      /** The connection the flow connected (recordFlowConnected), or null: it failed, or is still running. */
+      connectionId: string | null;
+    }
   | { outcome: 'unknown' };
 
 /**
@@ -240,6 +246,8 @@ export interface Store {
   createFlow(flow: FlowRecord): Promise<void>;
   /** Consumes the flow by its state, atomically: of concurrent claims exactly one gets 'consumed'. */
   consumeFlow(stateHash: string, now: string): Promise<FlowClaim>;
+  /** The flow's callback connected this connection: a replay of the callback answers it again. */
+  recordFlowConnected(flowId: string, connectionId: string): Promise<void>;
 
   // Connections
   getConnection(id: string): Promise<ConnectionRecord | undefined>;

@@ -1,11 +1,11 @@
-// Headless Chromium from Debian's `chromium` package, driven by playwright-core: one browser per test file,
+// Headless Chromium from Debian's `chromium` package (or CHROMIUM_PATH), driven by playwright-core: one browser per test file,
 // a fresh context (cookies, sessionStorage) per test, and a page that fails its test on an uncaught error.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { requireChromium } from '../support/prerequisites.js';
 
-export const chromiumPath = '/usr/bin/chromium';
 const flags = [
   '--headless',
   '--no-sandbox',
@@ -34,7 +34,7 @@ export function useChromium(): { newTab(): Promise<BrowserTab> } {
 
   beforeAll(async () => {
     browser = await chromium.launch({
-      executablePath: chromiumPath,
+      executablePath: requireChromium(),
       args: flags,
       // Playwright turns the popup blocker off; the blocked-popup scenario needs the browser's own.
       ignoreDefaultArgs: ['--disable-popup-blocking'],

@@ -27,8 +27,8 @@ function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !own.test(name))), ...env };
 }
 
-/** For a test file: starts the demo process before its tests and stops it after. */
-export function useDemoProcess(): DemoGateway {
+/** For a test file: starts the demo process before its tests and stops it after; `env` adds settings. */
+export function useDemoProcess(env: Record<string, string> = {}): DemoGateway {
   let child: ChildProcess | undefined;
   let dataDir: string | undefined;
   let started: { base: string; apiKey: string; store: Store } | undefined;
@@ -39,7 +39,7 @@ export function useDemoProcess(): DemoGateway {
     const databaseUrl = `sqlite:${path.join(dataDir, 'gateway.db')}`;
     const proc = spawn(tsx, ['src/server.ts'], {
       cwd: root,
-      env: cleanEnv({ PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', HEALTH_SYNC_INTERVAL_S: '0' }),
+      env: cleanEnv({ PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', HEALTH_SYNC_INTERVAL_S: '0', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;

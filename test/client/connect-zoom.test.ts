@@ -1,5 +1,6 @@
-// connectZoom in a fake browser: the popup opens inside the click, only the gateway's own message counts, a
-// success is confirmed by the server, and a close or a timeout asks the server before rejecting.
+// connectZoom in a fake browser: the popup opens inside the click, the launch is a form POSTed to connect_url
+// (into the popup, or from the page), only the gateway's own message counts, a success is confirmed by the
+// server, and a close or a timeout asks the server before rejecting.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectZoom, ZoomConnectError } from '../../src/client/index.js';
 import type { ConnectMode } from '../../generated/gateway/types.gen.js';
@@ -22,23 +23,40 @@ function errorOf(tracked: { state: string; error?: unknown }): ZoomConnectError 
   return tracked.error as ZoomConnectError;
 }
 
+/** The launch form, as the gateway needs it: a POST to connect_url, into `target`, from a form in the page. */
+const launchForm = (target: string, action = connectUrl) => ({ method: 'post', action, target, attached: true });
+
 describe('opening the popup', () => {
-  it('opens the popup on connect_url synchronously, before the call returns', () => {
+  it('opens a named blank popup and posts the launch form into it synchronously, before the call returns', () => {
     browser.fetch.answer(notConnected());
     void connectZoom({ connectUrl, token });
-    expect(browser.window.opened).toEqual([{ url: connectUrl, target: 'zoom-connect', features: expect.stringContaining('popup') }]);
+    expect(browser.window.opened).toEqual([{ url: 'about:blank', target: 'zoom-connect', features: expect.stringContaining('popup') }]);
+    expect(browser.document.submitted).toEqual([launchForm('zoom-connect')]);
+    expect(browser.document.leftOver).toBe(0);
   });
 
-  it('with a session function: opens a blank popup at once, then asks for a popup session and sends the popup to its connect_url', async () => {
+  it('never navigates the popup to connect_url (a GET, which the gateway refuses)', async () => {
     browser.fetch.answer(notConnected());
-    const calls: { mode: ConnectMode; windowsOpen: number }[] = [];
+    void connectZoom({ connectUrl, token });
+    await run();
+    expect(browser.window.opened.map((o) => o.url)).not.toContain(connectUrl);
+    expect(browser.window.popup!.location.href).toBe('');
+    expect(browser.window.assigned).toEqual([]);
+  });
+
+  it('with a session function: opens a blank popup at once, then asks for a popup session and posts its launch form into the popup', async () => {
+    browser.fetch.answer(notConnected());
+    const calls: { mode: ConnectMode; windowsOpen: number; formsSent: number }[] = [];
     void connectZoom({
-      session: async (mode) => (calls.push({ mode, windowsOpen: browser.window.opened.length }), { connect_url: connectUrl, token }),
+      session: async (mode) => (
+        calls.push({ mode, windowsOpen: browser.window.opened.length, formsSent: browser.document.submitted.length }),
+        { connect_url: connectUrl, token }
+      ),
     });
     expect(browser.window.opened.map((o) => o.url)).toEqual(['about:blank']);
     await run();
-    expect(calls).toEqual([{ mode: 'popup', windowsOpen: 1 }]);
-    expect(browser.window.popup!.location.href).toBe(connectUrl);
+    expect(calls).toEqual([{ mode: 'popup', windowsOpen: 1, formsSent: 0 }]);
+    expect(browser.document.submitted).toEqual([launchForm('zoom-connect')]);
   });
 
   it("closes the popup and rejects with the session function's error when it fails", async () => {
@@ -209,15 +227,15 @@ describe('redirect', () => {
     const result = track(connectZoom({ session: async (mode) => (modes.push(mode), { connect_url: redirectUrl, token }) }));
     await run(10 * 60_000);
     expect(modes).toEqual(['redirect']);
-    expect(browser.window.assigned).toEqual([redirectUrl]);
+    expect(browser.document.submitted).toEqual([launchForm('_self', redirectUrl)]);
     expect(result.state).toBe('pending');
   });
 
-  it('falls back to connect_url itself when given one', async () => {
+  it('falls back to posting the given connect_url from this page', async () => {
     browser.window.popup = null;
     void connectZoom({ connectUrl, token });
     await run();
-    expect(browser.window.assigned).toEqual([connectUrl]);
+    expect(browser.document.submitted).toEqual([launchForm('_self')]);
   });
 
   it('rejects with popup_blocked instead when redirectFallback is false', async () => {
@@ -225,14 +243,15 @@ describe('redirect', () => {
     const result = track(connectZoom({ connectUrl, token, redirectFallback: false }));
     await run();
     expect(errorOf(result).code).toBe('popup_blocked');
-    expect(browser.window.assigned).toEqual([]);
+    expect(browser.document.submitted).toEqual([]);
   });
 
-  it('in redirect mode opens no window and sends this page to connect_url', async () => {
+  it('in redirect mode opens no window and posts the launch form from this page', async () => {
     const result = track(connectZoom({ connectUrl, token, mode: 'redirect' }));
     await run();
     expect(browser.window.opened).toEqual([]);
-    expect(browser.window.assigned).toEqual([connectUrl]);
+    expect(browser.document.submitted).toEqual([launchForm('_self')]);
+    expect(browser.window.assigned).toEqual([]);
     expect(result.state).toBe('pending');
     expect(browser.fetch.calls).toEqual([]);
   });

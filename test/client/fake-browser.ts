@@ -1,5 +1,6 @@
 // A browser for the client's unit tests: a fake window (window.open, location, history, message events), a
-// fake popup, and a fake fetch answering GET/DELETE /v1/me/connection from a queue. Installed as globals.
+// fake document whose forms record their submission, a fake popup, and a fake fetch answering GET/DELETE
+// /v1/me/connection from a queue. Installed as globals.
 import { afterEach, beforeEach, vi } from 'vitest';
 import type { Connection, Problem } from '../../generated/gateway/types.gen.js';
 
@@ -31,6 +32,48 @@ export class FakePopup {
   readonly location = { href: '' };
   close(): void {
     this.closed = true;
+  }
+}
+
+export interface Submitted {
+  method: string;
+  action: string;
+  target: string;
+  /** Whether the form was in the document when it was submitted (browsers submit only attached forms). */
+  attached: boolean;
+}
+
+class FakeForm {
+  method = 'get';
+  action = '';
+  target = '';
+  hidden = false;
+  constructor(private readonly document: FakeDocument) {}
+  submit(): void {
+    this.document.submitted.push({ method: this.method, action: this.action, target: this.target, attached: this.document.holds(this) });
+  }
+  remove(): void {
+    this.document.detach(this);
+  }
+}
+
+export class FakeDocument {
+  readonly submitted: Submitted[] = [];
+  private readonly children = new Set<FakeForm>();
+  readonly body = { appendChild: (form: FakeForm) => this.children.add(form) };
+  createElement(tag: string): FakeForm {
+    if (tag !== 'form') throw new Error(`FakeDocument: no <${tag}>`);
+    return new FakeForm(this);
+  }
+  holds(form: FakeForm): boolean {
+    return this.children.has(form);
+  }
+  detach(form: FakeForm): void {
+    this.children.delete(form);
+  }
+  /** Forms still in the document. */
+  get leftOver(): number {
+    return this.children.size;
   }
 }
 
@@ -121,11 +164,12 @@ export const problem = (code: Problem['code'], status: number): FakeAnswer => ({
 export const notConnected = () => problem('not_connected', 404);
 
 /** For a test file: a fresh fake window and fetch for every test, installed as the globals the client uses. */
-export function useFakeBrowser(): { readonly window: FakeWindow; readonly fetch: FakeFetch } {
-  let current: { window: FakeWindow; fetch: FakeFetch } | undefined;
+export function useFakeBrowser(): { readonly window: FakeWindow; readonly document: FakeDocument; readonly fetch: FakeFetch } {
+  let current: { window: FakeWindow; document: FakeDocument; fetch: FakeFetch } | undefined;
   beforeEach(() => {
-    current = { window: new FakeWindow(), fetch: new FakeFetch() };
+    current = { window: new FakeWindow(), document: new FakeDocument(), fetch: new FakeFetch() };
     vi.stubGlobal('window', current.window);
+    vi.stubGlobal('document', current.document);
     vi.stubGlobal('fetch', current.fetch.fetch);
   });
   afterEach(() => {
@@ -136,6 +180,9 @@ export function useFakeBrowser(): { readonly window: FakeWindow; readonly fetch:
   return {
     get window() {
       return current!.window;
+    },
+    get document() {
+      return current!.document;
     },
     get fetch() {
       return current!.fetch;

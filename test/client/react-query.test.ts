@@ -1,6 +1,6 @@
-// For React teams: the generated TanStack Query options (generated/gateway/@tanstack/react-query.gen.ts)
-// compile against @tanstack/react-query's hooks with the spec's types (checked by `npm run typecheck`, as
-// test/ is part of it), and run through a real QueryClient against the Prism mock of gateway.yaml.
+// For React teams: the TanStack Query options the client package ships (./react-query, generated into
+// generated/gateway-sdk/@tanstack/) compile against @tanstack/react-query's hooks with the spec's types (checked
+// by `npm run typecheck`, as test/ is part of it), and run through a real QueryClient against the Prism mock.
 import { QueryClient, useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -8,9 +8,9 @@ import {
   getMyConnectionOptions,
   getMyConnectionQueryKey,
   listConnectionsInfiniteOptions,
-} from '../../generated/gateway/@tanstack/react-query.gen.js';
-import { createClient, createConfig } from '../../generated/gateway/client/index.js';
-import type { Connection, ConnectionPage, GetMyConnectionError, Problem, ProblemCode } from '../../generated/gateway/types.gen.js';
+} from '../../generated/gateway-sdk/@tanstack/react-query.gen.js';
+import { createClient, createConfig } from '../../generated/gateway-sdk/client/index.js';
+import type { Connection, ConnectionPage, GetMyConnectionError, Problem, ProblemCode } from '../../generated/gateway-sdk/types.gen.js';
 import { usePrism } from '../support/prism.js';
 
 // Never rendered: a component as a React team would write it, for the compiler to check.

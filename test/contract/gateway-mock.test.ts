@@ -11,7 +11,8 @@ const connectionId = '4514327a-fb47-471b-a0b3-4f1f2300723a';
 /** A valid request of each operation: path, query and credentials. */
 const requests: Record<string, { path: string; headers?: Record<string, string>; body?: unknown }> = {
   createConnectSession: { path: '/v1/connect-sessions', headers: { authorization: 'Bearer key' }, body: { end_user_id: 'user_42' } },
-  launchConnect: { path: '/v1/connect/zoom?launch=launch-code' },
+  launchConnect: { path: '/v1/connect/zoom?launch=launch-code', headers: { origin: 'https://app.example.com' } },
+  openConnectUrl: { path: '/v1/connect/zoom?launch=launch-code' },
   connectCallback: { path: '/v1/connect/zoom/callback?state=s&code=c', headers: { cookie: '__Host-zcg-flow=binding' } },
   listConnections: { path: '/v1/connections?limit=20', headers: { authorization: 'Bearer key' } },
   getConnection: { path: `/v1/connections/${connectionId}`, headers: { authorization: 'Bearer key' } },

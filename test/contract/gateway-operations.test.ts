@@ -7,9 +7,11 @@ type Json = Record<string, any>;
 const doc = loadSpec('gateway') as Json;
 
 // DESIGN.md, "API (gateway.yaml, v1)": method, path, auth. The callback's path is the default path of
-// ZOOM_REDIRECT_URI.
+// ZOOM_REDIRECT_URI. The GET of connect_url is the launch's refusal (DESIGN.md's flow, step 2: a GET starts
+// nothing), described so that its answer is part of the contract too.
 const designTable = [
   ['post', '/v1/connect-sessions', 'apiKey'],
+  ['post', '/v1/connect/zoom', 'none'],
   ['get', '/v1/connect/zoom', 'none'],
   ['get', '/v1/connect/zoom/callback', 'bindingCookie'],
   ['get', '/v1/connections', 'apiKey'],
@@ -71,6 +73,7 @@ describe('gateway.yaml', () => {
       'session_invalid',
       'session_expired',
       'session_used',
+      'launch_not_from_app',
       'state_missing',
       'state_invalid',
       'state_expired',
@@ -114,7 +117,6 @@ describe('gateway.yaml', () => {
     const callback = specOperations.find((o) => o.operation.operationId === 'connectCallback')!.operation;
     const launch = specOperations.find((o) => o.operation.operationId === 'launchConnect')!.operation;
     for (const [operation, status] of [
-      [launch, '302'],
       [launch, '303'],
       [callback, '302'],
       [callback, '303'],

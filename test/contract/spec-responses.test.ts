@@ -35,6 +35,6 @@ describe('the gateway.yaml response check', () => {
   });
 
   it('flags a missing required header on a redirect', () => {
-    expect(specProblems('GET', '/v1/connect/zoom', { statusCode: 302, headers: {}, body: '' })).toContain('missing required header Location');
+    expect(specProblems('POST', '/v1/connect/zoom', { statusCode: 303, headers: {}, body: '' })).toContain('missing required header Location');
   });
 });

@@ -98,14 +98,26 @@ describe('signed outbound events', () => {
     expect(validate(bodySchema('connect.failed'), event)).toEqual([]);
   });
 
-  it('sends nothing for a replayed callback', async () => {
+  it('sends nothing for a replayed callback, which answers its stored outcome', async () => {
     const launched = await launch(gateway);
     await callbackFor(gateway, launched);
     await received(1);
     const replay = await callbackFor(gateway, launched);
-    expect(new URL(String(replay.headers.location)).searchParams.get('error')).toBe('state_reused');
+    expect(new URL(String(replay.headers.location)).searchParams.get('zoom_connect')).toBe('connected');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(receiver.acknowledged().map((event) => event.type)).toEqual(['connection.created']);
+  });
+
+  it('sends connect.failed once for a failed callback, and nothing for its replay (state_reused)', async () => {
+    const launched = await launch(gateway);
+    const state = { state: launched.state, error: 'access_denied' };
+    const cookies = { [launched.cookie.name]: launched.cookie.value };
+    expect(new URL(String((await callback(gateway, state, cookies)).headers.location)).searchParams.get('error')).toBe('access_denied');
+    await received(1);
+    const replay = await callback(gateway, state, cookies);
+    expect(new URL(String(replay.headers.location)).searchParams.get('error')).toBe('state_reused');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver.acknowledged().map((event) => event.type)).toEqual(['connect.failed']);
   });
 
   it('gets every event to a receiver that was down, later and in order', async () => {

@@ -24,7 +24,7 @@ export type Send = (request: Sent) => Promise<Answer>;
 
 export function injectSend(app: FastifyInstance): Send {
   return async ({ method, url, headers = {}, body }) => {
-    const response = await app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
+    const response = await app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object | string }) });
     const setCookie = response.headers['set-cookie'];
     return {
       status: response.statusCode,
@@ -41,8 +41,9 @@ export function httpSend(base: string, timeoutMs = 10_000): Send {
       method,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
-      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // A string body is sent as it is (a form), with the caller's content type; anything else as JSON.
+      headers: { ...(body === undefined || typeof body === 'string' ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     return {
       status: response.status,
@@ -109,7 +110,7 @@ export function flowEndOf(answer: Answer, returnTo: string): FlowEnd {
   return { result: 'unexpected', what: `303 to ${answer.location}` };
 }
 
-/** The launch: connect_url opened in the browser, which the gateway sends on to Zoom. */
+/** The launch: the app's page (return_to's origin) posts its form to connect_url, which sends the browser on to Zoom. */
 export async function startFlow(send: Send, plan: FlowPlan, jar: CookieJar): Promise<{ authorizeUrl: string; token: string } | FlowEnd> {
   const session = await send({
     method: 'POST',
@@ -120,9 +121,14 @@ export async function startFlow(send: Send, plan: FlowPlan, jar: CookieJar): Pro
   if (session.status !== 201) return { result: 'unexpected', what: `session ${session.status} ${session.body}` };
   const { connect_url: connectUrl, token } = JSON.parse(session.body) as { connect_url: string; token: string };
   const launchUrl = new URL(connectUrl);
-  const launched = await send({ method: 'GET', url: `${launchUrl.pathname}${launchUrl.search}`, headers: { accept: 'text/html' } });
+  const launched = await send({
+    method: 'POST',
+    url: `${launchUrl.pathname}${launchUrl.search}`,
+    headers: { accept: 'text/html', origin: new URL(plan.returnTo).origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
   jar.take(launched);
-  if (launched.status !== 302 || !launched.location) return flowEndOf(launched, plan.returnTo);
+  if (launched.status !== 303 || !launched.location || launched.setCookies.length === 0) return flowEndOf(launched, plan.returnTo);
   return { authorizeUrl: launched.location, token };
 }
 

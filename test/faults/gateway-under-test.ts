@@ -61,7 +61,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     deps: { config, store, recall: client, appKind: options.kind ?? 'user_level', now: () => new Date() },
     logStream,
     // Many flows from one address in a second: the limits are the rate-limit suite's business, not this one's.
-    rateLimits: { sessionsPerMinute: 1_000_000, browserPerMinute: 1_000_000 },
+    rateLimits: { sessionsPerMinute: 1_000_000, browserPerMinute: 1_000_000, failedAuthPerMinute: 1_000_000 },
   });
   await app.ready();
   return {

@@ -1,12 +1,14 @@
-// fast-check over every operation of gateway.yaml, against the real app (buildApp, SQLite, the real Recall client
-// on the stateful fake Recall): inputs from the generated zod schemas and raw mutations of strings, headers,
-// query strings and bodies. Every answer must keep answer-rules.ts: no 5xx, every 4xx a problem+json (or the flow's
-// page) with a code from the spec's enum, and what gateway.yaml documents. At least 2,000 cases per run;
-// FUZZ_RUNS_FACTOR=10 runs ten times as many.
+// fast-check over every operation of gateway.yaml, against the real app (buildApp, the real Recall client on the
+// stateful fake Recall), once on SQLite and once on PostgreSQL: inputs from the generated zod schemas and raw
+// mutations of strings, headers, query strings and bodies (identifiers with control characters and unpaired
+// surrogates included, which the two databases would store differently). Every answer must keep answer-rules.ts:
+// no 5xx, every 4xx a problem+json (or the flow's page) with a code from the spec's enum, and what gateway.yaml
+// documents. At least 2,000 cases per run on each database; FUZZ_RUNS_FACTOR=10 runs ten times as many.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zGetConnectionPath, zLaunchConnectQuery } from '../../generated/gateway/zod.gen.js';
 import { appOrigin, testApiKey } from '../support/gateway.js';
+import { freshDatabase, type FreshDatabase } from '../support/postgres.js';
 import { loadSpec, operations } from '../support/spec.js';
 import { connectFlow, CookieJar, startFlow, type FlowPlan } from '../faults/browser.js';
 import { startGateway, type GatewayUnderTest } from '../faults/gateway-under-test.js';
@@ -18,7 +20,9 @@ import {
   callbackQuery,
   extraHeaders,
   headerText,
+  identifierText,
   idSegment,
+  launchOrigin,
   listQuery,
   mutated,
   queryString,
@@ -63,10 +67,11 @@ const plan = (n: number): FlowPlan => ({
   returnTo: `${appOrigin}/settings`,
 });
 
-beforeAll(async () => {
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
-  gateway = await startGateway({ recallTimeoutMs: 2000 });
+/** A new gateway on `databaseUrl`, and the pools of live secrets filled from it. */
+async function setUp(databaseUrl: string): Promise<void> {
+  for (const pool of [pools.tokens, pools.launchCodes, pools.connectionIds, pools.cursors]) pool.length = 0;
+  casesPerOperation.clear();
+  gateway = await startGateway({ recallTimeoutMs: 2000, databaseUrl });
   for (let n = 0; n < 6; n++) {
     const end = await connectFlow(gateway.send, gateway.zoom, plan(n));
     if (end.result !== 'connected') throw new Error(`setup flow ${n}: ${JSON.stringify(end)}`);
@@ -85,12 +90,16 @@ beforeAll(async () => {
   }
   const page = await gateway.send({ method: 'GET', url: '/v1/connections?limit=1', headers: { authorization: `Bearer ${testApiKey}` } });
   pools.cursors.push((JSON.parse(page.body) as { next_cursor: string }).next_cursor);
+}
+
+beforeAll(() => {
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
 });
 
-afterAll(async () => {
+afterAll(() => {
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
-  await gateway?.close();
 });
 
 const apiKeyAuth = () => authorization(fc.constant(testApiKey), pools);
@@ -126,27 +135,55 @@ operation(
     }),
 );
 
+const launchQuery = () =>
+  queryString(
+    fc.oneof(
+      queryArbitraryOf(zLaunchConnectQuery),
+      fc.constantFrom(...pools.launchCodes).map((launch) => ({ launch })),
+      mutated(fc.constantFrom(...pools.launchCodes)).map((launch) => ({ launch })),
+      fc.constant({}),
+    ),
+  );
+
+/** The launch form's body: empty (the usual), the launch field, other fields, junk; and its content type. */
+const launchForm = () =>
+  fc.record({
+    payload: fc.oneof(
+      { weight: 4, arbitrary: fc.constant('') },
+      { weight: 2, arbitrary: fc.constantFrom(...pools.launchCodes).map((launch) => new URLSearchParams({ launch }).toString()) },
+      { weight: 1, arbitrary: mutated(fc.constant('launch=x&launch=y&__proto__=z')) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)) },
+    ),
+    contentType: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('application/x-www-form-urlencoded') },
+      { weight: 1, arbitrary: fc.constantFrom('multipart/form-data; boundary=x', 'text/plain', 'application/json') },
+      { weight: 1, arbitrary: headerText },
+    ),
+  });
+
 operation(
   'launchConnect',
   runs(200),
-  () =>
-    fc.tuple(
-      queryString(
-        fc.oneof(
-          queryArbitraryOf(zLaunchConnectQuery),
-          fc.constantFrom(...pools.launchCodes).map((launch) => ({ launch })),
-          mutated(fc.constantFrom(...pools.launchCodes)).map((launch) => ({ launch })),
-          fc.constant({}),
-        ),
-      ),
-      fc.boolean(),
-      acceptHeader,
-      extraHeaders,
-    ),
-  async ([query, fresh, accept, extra]) => {
+  () => fc.tuple(launchQuery(), launchForm(), fc.boolean(), launchOrigin, acceptHeader, extraHeaders),
+  async ([query, form, fresh, origin, accept, extra]) => {
     // A launch code never used yet, now and then, so the launch really starts flows under fuzzed headers.
     const url = fresh ? await freshConnectUrl() : withQuery('/v1/connect/zoom', query);
-    await send('launchConnect', { method: 'GET', url, headers: headers(extra, accept) });
+    await send('launchConnect', {
+      method: 'POST',
+      url,
+      headers: headers(extra, accept, { 'content-type': form.contentType }, origin === undefined ? {} : { origin }),
+      payload: form.payload,
+    });
+  },
+);
+
+operation(
+  'openConnectUrl',
+  runs(100),
+  () => fc.tuple(fc.boolean(), launchQuery(), acceptHeader, extraHeaders),
+  async ([fresh, query, accept, extra]) => {
+    const url = fresh ? await freshConnectUrl() : withQuery('/v1/connect/zoom', query);
+    await send('openConnectUrl', { method: 'GET', url, headers: headers(extra, accept) });
   },
 );
 
@@ -213,6 +250,7 @@ operation(
       queryString(
         fc.oneof(
           listQuery,
+          identifierText.map((endUserId) => ({ end_user_id: endUserId })),
           fc.tuple(listQuery, fc.constantFrom(...pools.cursors)).map(([q, cursor]) => ({ ...q, cursor })),
           fc.tuple(listQuery, mutated(fc.constantFrom(...pools.cursors))).map(([q, cursor]) => ({ ...q, cursor })),
         ),
@@ -305,7 +343,24 @@ const knownPaths = [
   '/',
 ];
 
-describe('fuzzing every operation of gateway.yaml', () => {
+const backends: [string, () => Promise<{ url: string; drop?: () => Promise<void> }>][] = [
+  ['SQLite', async () => ({ url: 'sqlite::memory:' })],
+  ['PostgreSQL', async (): Promise<FreshDatabase> => freshDatabase()],
+];
+
+describe.each(backends)('fuzzing every operation of gateway.yaml on %s', (_backend, database) => {
+  let opened: { url: string; drop?: () => Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    opened = await database();
+    await setUp(opened.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await opened?.drop?.();
+  }, 60_000);
+
   it('has a property for every operation, and nothing else', () => {
     const ids = operations(loadSpec('gateway')).map((op) => String(op.operation.operationId));
     expect([...properties.keys()].sort()).toEqual([...ids].sort());

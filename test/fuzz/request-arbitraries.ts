@@ -181,6 +181,30 @@ export const acceptHeader = fc.oneof(
   headerText.map((accept) => ({ accept })),
 );
 
+/**
+ * An identifier (end_user_id) as a broken or hostile client sends it: ordinary text mixed with control characters
+ * (C0, DEL, C1), unpaired surrogates, surrogate pairs and format characters. PostgreSQL refuses a NUL and both
+ * databases mangle an unpaired surrogate, so these must be refused before any store sees them.
+ */
+export const identifierText = fc.string({
+  unit: fc.oneof(
+    { weight: 4, arbitrary: char(0x61, 0x7a) },
+    { weight: 1, arbitrary: char(0x00, 0x1f) },
+    { weight: 1, arbitrary: fc.constantFrom('\u007f', '\u0085', '\u009f', '\u200f', '\u202e', '\ufeff', '🙂') },
+    { weight: 1, arbitrary: char(0xd800, 0xdfff) },
+  ),
+  minLength: 1,
+  maxLength: 12,
+});
+
+/** The Origin of a launch: the app's (allowed), another allowed one, another site, null, none, or junk. */
+export const launchOrigin: fc.Arbitrary<string | undefined> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('https://app.example.com', 'https://other.example.com') },
+  { weight: 2, arbitrary: fc.constantFrom('https://evil.example.net', 'http://app.example.com', 'https://app.example.com:8443', 'null') },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: headerText },
+);
+
 const allowedReturnTo = fc.constantFrom('https://app.example.com/settings', 'https://other.example.com/', 'HTTPS://APP.EXAMPLE.COM/a?b=c#d');
 
 /** POST /v1/connect-sessions bodies: valid ones (from the schema), other JSON, broken JSON, nothing. */
@@ -204,6 +228,7 @@ export const sessionBody: fc.Arbitrary<{ payload: string; contentType: string | 
         .map((value) => JSON.stringify(value)),
     },
     { weight: 1, arbitrary: mutated(fc.constant('{"end_user_id":"user_1","return_to":"https://app.example.com/x","mode":"popup"}')) },
+    { weight: 2, arbitrary: identifierText.map((endUserId) => JSON.stringify({ end_user_id: endUserId })) },
     { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', '"text"', '{', '{"end_user_id":"a"}{}', `{"end_user_id":"${'a'.repeat(20_000)}"}`) },
   ),
   contentType: fc.oneof(

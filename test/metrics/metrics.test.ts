@@ -2,8 +2,7 @@
 // its failures, the outbox and the health sync.
 import { describe, expect, it, vi } from 'vitest';
 import { createGatewayMetrics } from '../../src/metrics/gateway-metrics.js';
-import { flowOutcome } from '../../src/plugins/metrics.js';
-import { callback, callbackFor, launch } from '../support/flow.js';
+import { callback, callbackFor, createSession, launch, launchPathOf, postLaunch } from '../support/flow.js';
 import { useHarness, webhookSecret, type HarnessGateway } from '../events/harness.js';
 
 async function scrape(gateway: HarnessGateway): Promise<string> {
@@ -53,7 +52,7 @@ describe('GET /metrics', () => {
     await callback(gateway, { state: json.state }, { [json.cookie.name]: json.cookie.value }, { accept: 'application/json' });
     const page = await launch(gateway, { return_to: undefined });
     await callback(gateway, { state: page.state, code: 'c' }, {}, { accept: 'text/html' });
-    expect((await gateway.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown-launch-code' })).statusCode).toBe(400);
+    expect((await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom?launch=unknown-launch-code')).statusCode).toBe(400);
 
     const text = await scrape(gateway);
     expect(sample(text, 'zcg_connect_flows_started_total{outcome="started"}')).toBe(3);
@@ -61,6 +60,22 @@ describe('GET /metrics', () => {
     expect(sample(text, 'zcg_connect_flows_finished_total{outcome="access_denied"}')).toBe(1);
     expect(sample(text, 'zcg_connect_flows_finished_total{outcome="code_missing"}')).toBe(1);
     expect(sample(text, 'zcg_connect_flows_finished_total{outcome="state_cookie_missing"}')).toBe(1);
+  });
+
+  it('counts refused launches as launch_not_from_app, and a replayed successful callback as replayed, not connected again', async () => {
+    const session = await createSession(gateway);
+    await gateway.request({ method: 'GET', url: launchPathOf(session.connect_url) });
+    await postLaunch(gateway, session.connect_url, { origin: 'https://evil.example.net' });
+    gateway.recall.prefer('create', 'code=201, example=created');
+    const launched = await launch(gateway);
+    expect((await callbackFor(gateway, launched)).statusCode).toBe(303);
+    expect((await callbackFor(gateway, launched)).statusCode).toBe(303);
+
+    const text = await scrape(gateway);
+    expect(sample(text, 'zcg_connect_flows_started_total{outcome="launch_not_from_app"}')).toBe(2);
+    expect(sample(text, 'zcg_connect_flows_started_total{outcome="started"}')).toBe(1);
+    expect(sample(text, 'zcg_connect_flows_finished_total{outcome="connected"}')).toBe(1);
+    expect(sample(text, 'zcg_connect_flows_finished_total{outcome="replayed"}')).toBe(1);
   });
 });
 
@@ -77,20 +92,6 @@ describe('health sync metrics', () => {
     expect(sample(text, 'zcg_health_sync_last_run_timestamp_seconds')).toBe(gateway.clock.now.getTime() / 1000);
     expect(sample(text, 'zcg_health_sync_last_success_timestamp_seconds')).toBe(gateway.clock.now.getTime() / 1000);
     expect(sample(text, 'zcg_recall_calls_total{operation="list",status="200"}')).toBeGreaterThanOrEqual(1);
-  });
-});
-
-describe('flowOutcome', () => {
-  const reply = (statusCode: number, headers: Record<string, string> = {}) => ({ statusCode, getHeader: (name: string) => headers[name] });
-
-  it('reads a redirect to Zoom, to return_to, a problem body and a result page', () => {
-    expect(flowOutcome(reply(302, { location: 'https://zoom.us/oauth/authorize?x' }), '')).toBe('redirected');
-    expect(flowOutcome(reply(303, { location: 'https://app.example.com/s?zoom_connect=connected&connection_id=1' }), '')).toBe('connected');
-    expect(flowOutcome(reply(303, { location: 'https://app.example.com/s?zoom_connect=error&error=state_expired' }), '')).toBe('state_expired');
-    expect(flowOutcome(reply(400, { 'content-type': 'application/problem+json' }), '{"code":"state_reused"}')).toBe('state_reused');
-    expect(flowOutcome(reply(200, { 'content-type': 'text/html' }), '<h1>Zoom is connected</h1>')).toBe('connected');
-    expect(flowOutcome(reply(502, { 'content-type': 'text/html' }), '<p>Error code: <code>recall_forbidden</code></p>')).toBe('recall_forbidden');
-    expect(flowOutcome(reply(500, { 'content-type': 'text/html' }), '<p>?</p>')).toBe('unknown');
   });
 });
 

@@ -105,6 +105,17 @@ export async function browse(url: string, jar: Jar): Promise<Response> {
   return response;
 }
 
+/** The app's page (at `origin`) submitting its launch form to connect_url. */
+export async function launchFrom(origin: string, connectUrl: string, jar: Jar): Promise<Response> {
+  const response = await fetch(connectUrl, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: jar.header(), accept: 'text/html', origin, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  jar.take(response);
+  return response;
+}
+
 const unescapeHtml = (text: string) =>
   text
     .replace(/&amp;/g, '&')

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
+import { postLaunch } from '../support/flow.js';
 import { testApiKey, useGateway } from '../support/gateway.js';
 import { loadSpec } from '../support/spec.js';
 
@@ -107,8 +108,8 @@ describe('the problem handler', () => {
       await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: { ...auth, 'content-type': 'application/json' }, payload: '[' }),
       await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: auth, payload: { end_user_id: 'x'.repeat(2_000_000) } }),
       await gateway.request({ method: 'GET', url: '/v1/me/connection', headers: { authorization: `Bearer ${session.token}` } }),
-      await gateway.request({ method: 'GET', url: '/v1/connect/zoom', headers: { accept: 'application/json' } }),
-      await gateway.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown', headers: { accept: 'application/json' } }),
+      await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom', { headers: { accept: 'application/json' } }),
+      await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom?launch=unknown', { headers: { accept: 'application/json' } }),
     ];
     for (const response of errors) {
       expect(response.statusCode).toBeGreaterThanOrEqual(400);
@@ -135,7 +136,7 @@ describe('the problem handler', () => {
   });
 
   it("answers a launch without a launch code with 400 invalid_request naming query.launch, and the flow pages' headers", async () => {
-    const response = await gateway.request({ method: 'GET', url: '/v1/connect/zoom', headers: { accept: 'application/json' } });
+    const response = await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom', { headers: { accept: 'application/json' } });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: 'invalid_request', errors: [expect.objectContaining({ path: 'query.launch' })] });
     expect(response.headers['cache-control']).toBe('no-store');
@@ -143,7 +144,7 @@ describe('the problem handler', () => {
   });
 
   it('answers a browser whose launch has no launch code with a page naming invalid_request', async () => {
-    const response = await gateway.request({ method: 'GET', url: '/v1/connect/zoom', headers: { accept: 'text/html' } });
+    const response = await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom', { headers: { accept: 'text/html' } });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers['cache-control']).toBe('no-store');

@@ -60,7 +60,13 @@ describe('rate limits', () => {
   });
 
   it('answers the third launch in a minute with 429 rate_limited and Retry-After', async () => {
-    const launch = (accept: string) => request({ method: 'GET', url: '/v1/connect/zoom?launch=whatever', headers: { accept } });
+    const launch = (accept: string) =>
+      request({
+        method: 'POST',
+        url: '/v1/connect/zoom?launch=whatever',
+        headers: { accept, origin: 'https://app.example.com', 'content-type': 'application/x-www-form-urlencoded' },
+        payload: '',
+      });
     expect((await launch('application/json')).statusCode).toBe(400);
     expect((await launch('application/json')).statusCode).toBe(400);
     const limited = await launch('application/json');
@@ -69,7 +75,7 @@ describe('rate limits', () => {
     expect(limited.headers['cache-control']).toBe('no-store');
   });
 
-  it('answers a rate-limited browser on the launch with a page, not JSON', async () => {
+  it('answers a rate-limited browser opening connect_url with a page, not JSON', async () => {
     const launch = () => request({ method: 'GET', url: '/v1/connect/zoom?launch=whatever', headers: { accept: 'text/html' } });
     await launch();
     await launch();

@@ -51,8 +51,13 @@ describe('a connect session in a SQLite file', () => {
       expect(created.statusCode, created.body).toBe(201);
       const session = created.json() as { token: string; connect_url: string };
       const launchUrl = new URL(session.connect_url);
-      const launched = await app.inject({ method: 'GET', url: `${launchUrl.pathname}${launchUrl.search}` });
-      expect(launched.statusCode, launched.body).toBe(302);
+      const launched = await app.inject({
+        method: 'POST',
+        url: `${launchUrl.pathname}${launchUrl.search}`,
+        headers: { origin: appOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: '',
+      });
+      expect(launched.statusCode, launched.body).toBe(303);
       return {
         token: session.token,
         launchCode: launchUrl.searchParams.get('launch')!,

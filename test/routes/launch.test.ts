@@ -3,21 +3,16 @@ import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/connect/secrets.js';
 import { appOrigin, useGateway, zoomClientId, type TestGateway } from '../support/gateway.js';
-import { callback, callbackFor, createSession, launch } from '../support/flow.js';
+import { callback, callbackFor, createSession, launch, launchPathOf, postLaunch } from '../support/flow.js';
 
 const redirectUri = 'https://gateway.example.com/v1/connect/zoom/callback';
 const base64url32 = /^[A-Za-z0-9_-]{43}$/;
 const asJson = { accept: 'application/json' };
 const asBrowser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
-/** The path and query of a connect_url, as the browser requests it. */
-const launchPathOf = (connectUrl: string) => {
-  const url = new URL(connectUrl);
-  return `${url.pathname}${url.search}`;
-};
-
+/** The app's page submits its launch form to connect_url (from the app's origin). */
 function openConnectUrl(gateway: TestGateway, connectUrl: string, headers: Record<string, string> = asBrowser) {
-  return gateway.request({ method: 'GET', url: launchPathOf(connectUrl), headers });
+  return postLaunch(gateway, connectUrl, { headers });
 }
 
 /** Everything a browser receives from an answer: status line aside, its headers and its body. */
@@ -31,11 +26,11 @@ interface CreateCall {
 }
 const createCalls = (gateway: TestGateway) => gateway.recall.calls.filter((c) => c.operation === 'create').map((c) => c.body as CreateCall);
 
-describe('GET /v1/connect/zoom (launch)', () => {
+describe('POST /v1/connect/zoom (launch)', () => {
   const gateway = useGateway();
 
   describe('a valid launch code', () => {
-    it("answers 302 to exactly ZOOM_AUTHORIZE_URL with the flow's six parameters, in order", async () => {
+    it("answers 303 to exactly ZOOM_AUTHORIZE_URL with the flow's six parameters, in order", async () => {
       const launched = await launch(gateway);
       const location = String(launched.response.headers.location);
       const challenge = launched.authorizeUrl.searchParams.get('code_challenge')!;
@@ -176,7 +171,7 @@ describe('GET /v1/connect/zoom (launch)', () => {
   describe('a launch code used twice', () => {
     it('in redirect mode sends the browser back to return_to with error=session_used (303)', async () => {
       const session = await createSession(gateway, { return_to: `${appOrigin}/settings?tab=zoom` });
-      expect((await openConnectUrl(gateway, session.connect_url)).statusCode).toBe(302);
+      expect((await openConnectUrl(gateway, session.connect_url)).statusCode).toBe(303);
       const again = await openConnectUrl(gateway, session.connect_url);
       expect(again.statusCode).toBe(303);
       expect(again.headers.location).toBe(`${appOrigin}/settings?tab=zoom&zoom_connect=error&error=session_used`);
@@ -216,21 +211,21 @@ describe('GET /v1/connect/zoom (launch)', () => {
     it('starts exactly one flow when both uses arrive at once', async () => {
       const session = await createSession(gateway);
       const answers = await Promise.all([openConnectUrl(gateway, session.connect_url), openConnectUrl(gateway, session.connect_url)]);
-      expect(answers.map((a) => a.statusCode).sort()).toEqual([302, 303]);
+      expect(answers.map((a) => new URL(String(a.headers.location)).origin).sort()).toEqual([appOrigin, 'https://zoom.us']);
       expect(answers.filter((a) => a.headers['set-cookie'] !== undefined)).toHaveLength(1);
     });
   });
 
   describe('an unknown launch code', () => {
     it('is 400 session_invalid as problem+json when Accept asks for JSON', async () => {
-      const response = await gateway.request({ method: 'GET', url: '/v1/connect/zoom?launch=not-a-launch-code', headers: asJson });
+      const response = await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom?launch=not-a-launch-code', { headers: asJson });
       expect(response.statusCode).toBe(400);
       expect(String(response.headers['content-type'])).toContain('application/problem+json');
       expect(response.json()).toMatchObject({ code: 'session_invalid', status: 400 });
     });
 
     it('is 400 session_invalid as an HTML page for a browser', async () => {
-      const response = await gateway.request({ method: 'GET', url: '/v1/connect/zoom?launch=not-a-launch-code', headers: asBrowser });
+      const response = await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom?launch=not-a-launch-code', { headers: asBrowser });
       expect(response.statusCode).toBe(400);
       expect(String(response.headers['content-type'])).toContain('text/html');
       expect(response.body).toContain('session_invalid');
@@ -239,7 +234,7 @@ describe('GET /v1/connect/zoom (launch)', () => {
 
     it('is what a session token is, used as a launch code', async () => {
       const session = await createSession(gateway);
-      const response = await gateway.request({ method: 'GET', url: `/v1/connect/zoom?launch=${session.token}`, headers: asJson });
+      const response = await postLaunch(gateway, `https://gateway.example.com/v1/connect/zoom?launch=${session.token}`, { headers: asJson });
       expect(response.json()).toMatchObject({ code: 'session_invalid' });
     });
   });
@@ -274,7 +269,9 @@ describe('GET /v1/connect/zoom (launch)', () => {
     it('a second before it, the launch still starts a flow', async () => {
       const session = await createSession(gateway);
       gateway.clock.advance(1799);
-      expect((await openConnectUrl(gateway, session.connect_url)).statusCode).toBe(302);
+      const response = await openConnectUrl(gateway, session.connect_url);
+      expect(response.statusCode).toBe(303);
+      expect(String(response.headers.location)).toMatch(/^https:\/\/zoom\.us\/oauth\/authorize\?/);
     });
   });
 
@@ -286,22 +283,58 @@ describe('GET /v1/connect/zoom (launch)', () => {
     ] as const;
 
     it.each(malformed)('with %s is 400 invalid_request naming query.launch', async (_what, url) => {
-      const response = await gateway.request({ method: 'GET', url, headers: asJson });
+      const response = await postLaunch(gateway, `https://gateway.example.com${url}`, { headers: asJson });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ code: 'invalid_request' });
-      expect((response.json() as { detail: string }).detail).toContain('query.launch');
+      expect((response.json() as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['query.launch']);
     });
 
     it('with no launch parameter is an HTML page for a browser', async () => {
-      const response = await gateway.request({ method: 'GET', url: '/v1/connect/zoom', headers: asBrowser });
+      const response = await postLaunch(gateway, 'https://gateway.example.com/v1/connect/zoom', { headers: asBrowser });
       expect(response.statusCode).toBe(400);
       expect(String(response.headers['content-type'])).toContain('text/html');
       expect(response.body).toContain('invalid_request');
     });
 
-    it('with no launch parameter lists query.launch in errors', async () => {
-      const response = await gateway.app.inject({ method: 'GET', url: '/v1/connect/zoom', headers: asJson });
-      expect((response.json() as { errors?: { path: string }[] }).errors?.map((e) => e.path)).toEqual(['query.launch']);
+    it('with a multipart body (a form with enctype=multipart/form-data) is 400 invalid_request, and spends nothing', async () => {
+      const session = await createSession(gateway);
+      const response = await postLaunch(gateway, session.connect_url, {
+        headers: { ...asJson, 'content-type': 'multipart/form-data; boundary=x' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'invalid_request' });
+      expect((await openConnectUrl(gateway, session.connect_url)).headers['set-cookie']).toBeDefined();
+    });
+  });
+
+  describe('the launch code in the form body', () => {
+    const launchCodeOf = (connectUrl: string) => new URL(connectUrl).searchParams.get('launch')!;
+
+    it('starts the flow when the form carries it and the query does not', async () => {
+      const session = await createSession(gateway);
+      const response = await gateway.request({
+        method: 'POST',
+        url: '/v1/connect/zoom',
+        headers: { origin: appOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ launch: launchCodeOf(session.connect_url) }).toString(),
+      });
+      expect(response.statusCode).toBe(303);
+      expect(String(response.headers.location)).toMatch(/^https:\/\/zoom\.us\/oauth\/authorize\?/);
+      expect(response.cookies).toHaveLength(1);
+    });
+
+    it('is refused with 400 invalid_request when the form and the query carry two different codes', async () => {
+      const [first, second] = [await createSession(gateway), await createSession(gateway)];
+      const response = await gateway.request({
+        method: 'POST',
+        url: launchPathOf(first.connect_url),
+        headers: { origin: appOrigin, 'content-type': 'application/x-www-form-urlencoded', ...asJson },
+        payload: new URLSearchParams({ launch: launchCodeOf(second.connect_url) }).toString(),
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'invalid_request', errors: [{ path: 'body.launch' }] });
+      expect((await openConnectUrl(gateway, first.connect_url)).statusCode).toBe(303);
+      expect((await openConnectUrl(gateway, second.connect_url)).statusCode).toBe(303);
     });
   });
 
@@ -309,7 +342,7 @@ describe('GET /v1/connect/zoom (launch)', () => {
     type Scenario = (gateway: TestGateway) => Promise<{ response: LightMyRequestResponse; token?: string }>;
     const scenarios: [string, Scenario][] = [
       [
-        'a started flow (302)',
+        'a started flow (303 to Zoom)',
         async (g) => {
           const session = await createSession(g);
           return { response: await openConnectUrl(g, session.connect_url), token: session.token };
@@ -341,19 +374,19 @@ describe('GET /v1/connect/zoom (launch)', () => {
       ],
       [
         'an unknown code (page)',
-        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown', headers: asBrowser }) }),
+        async (g) => ({ response: await postLaunch(g, 'https://gateway.example.com/v1/connect/zoom?launch=unknown', { headers: asBrowser }) }),
       ],
       [
         'an unknown code (problem)',
-        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=unknown', headers: asJson }) }),
+        async (g) => ({ response: await postLaunch(g, 'https://gateway.example.com/v1/connect/zoom?launch=unknown', { headers: asJson }) }),
       ],
       [
         'a missing launch parameter (problem)',
-        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom', headers: asJson }) }),
+        async (g) => ({ response: await postLaunch(g, 'https://gateway.example.com/v1/connect/zoom', { headers: asJson }) }),
       ],
       [
         'a missing launch parameter (page)',
-        async (g) => ({ response: await g.request({ method: 'GET', url: '/v1/connect/zoom', headers: asBrowser }) }),
+        async (g) => ({ response: await postLaunch(g, 'https://gateway.example.com/v1/connect/zoom', { headers: asBrowser }) }),
       ],
     ];
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { useGateway } from '../support/gateway.js';
+import { demoEnv, useGateway } from '../support/gateway.js';
 import { loadSpec, operations } from '../support/spec.js';
 
 // Fastify lists no routes after the fact: wrap its factory so every app built in this file records the
@@ -77,7 +77,7 @@ describe('routes vs gateway.yaml with another ZOOM_REDIRECT_URI', () => {
 });
 
 describe('routes in demo mode', () => {
-  const gateway = useGateway({ RECALL_API_KEY: '' });
+  const gateway = useGateway(demoEnv);
 
   it('adds the demo routes, and only them, in demo mode', () => {
     expect(gateway.config.demo).toBe(true);

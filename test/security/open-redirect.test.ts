@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { testApiKey, useGateway, type TestGateway } from '../support/gateway.js';
-import { callback } from '../support/flow.js';
+import { callback, postLaunch } from '../support/flow.js';
 
 const allowedOrigins = ['https://app.example.com', 'https://other.example.com'];
 
@@ -77,8 +77,7 @@ async function flowEnd(gateway: TestGateway, returnTo: string, mode: 'redirect' 
     expect(session.json().code).toBe('return_to_not_allowed');
     return undefined;
   }
-  const connectUrl = new URL(session.json().connect_url);
-  const launched = await gateway.request({ method: 'GET', url: `${connectUrl.pathname}${connectUrl.search}` });
+  const launched = await postLaunch(gateway, session.json().connect_url);
   const state = new URL(String(launched.headers.location)).searchParams.get('state')!;
   const cookie = launched.cookies[0]!;
   return callback(gateway, { error: 'access_denied', state }, { [cookie.name]: cookie.value });

@@ -5,7 +5,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { appOrigin, useGateway, type TestGateway } from '../support/gateway.js';
-import { callback, callbackFor, createSession, launch } from '../support/flow.js';
+import { callback, callbackFor, createSession, launch, postLaunch } from '../support/flow.js';
 
 const html = { accept: 'text/html,application/xhtml+xml' };
 
@@ -59,10 +59,9 @@ const pages: [string, { popup: boolean }, (g: TestGateway) => Promise<Shown>][] 
     { popup: true },
     async (g) => {
       const session = await createSession(g, popup);
-      const url = new URL(session.connect_url);
-      await g.request({ method: 'GET', url: `${url.pathname}${url.search}` });
-      const response = await g.request({ method: 'GET', url: `${url.pathname}${url.search}`, headers: html });
-      return { response, secrets: [url.searchParams.get('launch')!, session.token] };
+      await postLaunch(g, session.connect_url);
+      const response = await postLaunch(g, session.connect_url, { headers: html });
+      return { response, secrets: [new URL(session.connect_url).searchParams.get('launch')!, session.token] };
     },
   ],
   ['result page: connected, no return_to', { popup: false }, afterRecall('code=201, example=created', noReturnTo)],
@@ -79,9 +78,19 @@ const pages: [string, { popup: boolean }, (g: TestGateway) => Promise<Shown>][] 
     'result page: unknown connect link (launch)',
     { popup: false },
     async (g) => ({
-      response: await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=forged-launch-code', headers: html }),
+      response: await postLaunch(g, 'https://gateway.example.com/v1/connect/zoom?launch=forged-launch-code', { headers: html }),
       secrets: ['forged-launch-code'],
     }),
+  ],
+  [
+    'result page: connect_url opened as a link (refused launch)',
+    { popup: false },
+    async (g) => {
+      const session = await createSession(g, popup);
+      const url = new URL(session.connect_url);
+      const response = await g.request({ method: 'GET', url: `${url.pathname}${url.search}`, headers: html });
+      return { response, secrets: [url.searchParams.get('launch')!, session.token] };
+    },
   ],
 ];
 
@@ -149,7 +158,7 @@ describe('the pages of the browser flow', () => {
   });
 
   it.each([
-    ['the launch (302 to Zoom)', async (g: TestGateway) => (await launch(g)).response],
+    ['the launch (303 to Zoom)', async (g: TestGateway) => (await launch(g)).response],
     ['a callback ending in a 303 to return_to', async (g: TestGateway) => callback(g, { error: 'access_denied', state: (await launch(g)).state })],
   ])('sends the same Cache-Control and Referrer-Policy with %s', async (_name, answer) => {
     const response = await answer(gateway);

@@ -1,11 +1,14 @@
 // The routes that create state (connect sessions) or that anyone on the internet can reach (launch, callback) are
 // rate limited per client address: past the limit they answer 429 with the problem code rate_limited and
 // Retry-After, before any work is done (no session row, no flow consumed, no Recall call). The limits here are 3 a
-// minute; the defaults are 600 (sessions) and 120 (launch, callback).
+// minute; the defaults are 600 (sessions) and 120 (launch, callback). Failed authentications are limited per
+// client over every API-key and session-token route together (default 20 a minute).
 import type { InjectOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/connect/secrets.js';
-import { testApiKey, useGateway } from '../support/gateway.js';
+import { postLaunch } from '../support/flow.js';
+import { testApiKey, useGateway, type TestGateway } from '../support/gateway.js';
 
 const LIMIT = 3;
 const json = { accept: 'application/json' };
@@ -32,7 +35,21 @@ describe('rate limits', () => {
       () => ({ method: 'POST', url: '/v1/connect-sessions', headers: { authorization: 'Bearer guessed-key-000000001' }, payload: {} }),
       401,
     ],
-    ['GET /v1/connect/zoom (launch)', () => ({ method: 'GET', url: '/v1/connect/zoom?launch=unknown-launch-code', headers: json }), 400],
+    [
+      'POST /v1/connect/zoom (launch)',
+      () => ({
+        method: 'POST',
+        url: '/v1/connect/zoom?launch=unknown-launch-code',
+        headers: { ...json, origin: 'https://app.example.com', 'content-type': 'application/x-www-form-urlencoded' },
+        payload: '',
+      }),
+      400,
+    ],
+    [
+      'GET /v1/connect/zoom (a refused navigation)',
+      () => ({ method: 'GET', url: '/v1/connect/zoom?launch=unknown-launch-code', headers: json }),
+      403,
+    ],
     ['GET /v1/connect/zoom/callback', () => ({ method: 'GET', url: '/v1/connect/zoom/callback?state=unknown&code=c', headers: json }), 400],
   ];
 
@@ -50,7 +67,7 @@ describe('rate limits', () => {
   });
 
   it('answers a rate-limited browser on the flow routes with a page naming rate_limited, with the flow headers', async () => {
-    const launch = () => g.request({ method: 'GET', url: '/v1/connect/zoom?launch=x', headers: { accept: 'text/html' } });
+    const launch = () => postLaunch(g, 'https://gateway.example.com/v1/connect/zoom?launch=x', { headers: { accept: 'text/html' } });
     for (let n = 0; n < LIMIT; n++) await launch();
     const response = await launch();
     expect(response.statusCode).toBe(429);
@@ -62,8 +79,7 @@ describe('rate limits', () => {
 
   it('does the work of no request it refuses: a limited callback does not consume the flow', async () => {
     const session = (await createSession()).json() as { connect_url: string };
-    const url = new URL(session.connect_url);
-    const launched = await g.request({ method: 'GET', url: `${url.pathname}${url.search}` });
+    const launched = await postLaunch(g, session.connect_url);
     const state = new URL(String(launched.headers.location)).searchParams.get('state')!;
     const cookie = launched.cookies[0]!;
     const callback = () =>
@@ -76,7 +92,85 @@ describe('rate limits', () => {
   });
 
   it('counts each route on its own, so a flood of launches does not lock the app out of creating sessions', async () => {
-    for (let n = 0; n < LIMIT + 2; n++) await g.request({ method: 'GET', url: '/v1/connect/zoom?launch=x', headers: json });
+    for (let n = 0; n < LIMIT + 2; n++) await postLaunch(g, 'https://gateway.example.com/v1/connect/zoom?launch=x', { headers: json });
     expect((await createSession()).statusCode).toBe(201);
+  });
+});
+
+describe('failed authentication', () => {
+  const FAILURES = 4;
+  const g = useGateway({}, { rateLimits: { failedAuthPerMinute: FAILURES } });
+  const connectionId = randomUUID();
+
+  const apiKeyRoutes: [string, InjectOptions & { url: string }][] = [
+    ['POST /v1/connect-sessions', { method: 'POST', url: '/v1/connect-sessions', payload: { end_user_id: 'user_42' } }],
+    ['GET /v1/connections', { method: 'GET', url: '/v1/connections' }],
+    ['GET /v1/connections/{id}', { method: 'GET', url: `/v1/connections/${connectionId}` }],
+    ['DELETE /v1/connections/{id}', { method: 'DELETE', url: `/v1/connections/${connectionId}` }],
+    ['POST /v1/connections/{id}/refresh', { method: 'POST', url: `/v1/connections/${connectionId}/refresh` }],
+  ];
+  const sessionRoutes: [string, InjectOptions & { url: string }][] = [
+    ['GET /v1/me/connection', { method: 'GET', url: '/v1/me/connection' }],
+    ['DELETE /v1/me/connection', { method: 'DELETE', url: '/v1/me/connection' }],
+  ];
+  const every = [...apiKeyRoutes, ...sessionRoutes];
+
+  const send = (gateway: TestGateway, request: InjectOptions & { url: string }, authorization?: string) =>
+    gateway.request({ ...request, headers: { ...json, ...(authorization ? { authorization } : {}) } });
+
+  async function newSessionToken(): Promise<string> {
+    const created = await send(g, apiKeyRoutes[0]![1], `Bearer ${testApiKey}`);
+    return (created.json() as { token: string }).token;
+  }
+
+  function expectLimited(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) {
+    expect(response.statusCode).toBe(429);
+    expect(response.json()).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(response.headers['retry-after'])).toBeLessThanOrEqual(60);
+  }
+
+  it.each(every)('limits wrong bearers on %s: 401 up to the limit, then 429 with Retry-After', async (_name, request) => {
+    for (let n = 0; n < FAILURES; n++) expect((await send(g, request, `Bearer wrong-bearer-${n}-000000000`)).statusCode).toBe(401);
+    expectLimited(await send(g, request, 'Bearer wrong-bearer-again-0000000'));
+  });
+
+  it.each(every)('counts a missing Authorization header as a failure on %s', async (_name, request) => {
+    for (let n = 0; n < FAILURES; n++) expect((await send(g, request)).statusCode).toBe(401);
+    expectLimited(await send(g, request));
+  });
+
+  it('counts failures over all authenticated routes together, API keys and session tokens alike', async () => {
+    const token = await newSessionToken();
+    for (const [, request] of every.slice(0, FAILURES)) expect((await send(g, request, 'Bearer guessed-000000000000000')).statusCode).toBe(401);
+    for (const [, request] of every) expectLimited(await send(g, request, 'Bearer guessed-000000000000000'));
+    // Refused before the bearer is looked at: a right key or token learns nothing while the limit holds.
+    expectLimited(await send(g, apiKeyRoutes[1]![1], `Bearer ${testApiKey}`));
+    expectLimited(await send(g, sessionRoutes[0]![1], `Bearer ${token}`));
+  });
+
+  it('lets the client in again once the minute is over', async () => {
+    for (let n = 0; n < FAILURES; n++) await send(g, apiKeyRoutes[1]![1], 'Bearer guessed-000000000000000');
+    expectLimited(await send(g, apiKeyRoutes[1]![1], `Bearer ${testApiKey}`));
+    g.clock.advance(59);
+    expectLimited(await send(g, apiKeyRoutes[1]![1], `Bearer ${testApiKey}`));
+    g.clock.advance(1);
+    expect((await send(g, apiKeyRoutes[1]![1], `Bearer ${testApiKey}`)).statusCode).toBe(200);
+  });
+
+  it('never counts a successful authentication', async () => {
+    const token = await newSessionToken();
+    for (let n = 0; n < FAILURES * 3; n++) {
+      expect((await send(g, apiKeyRoutes[1]![1], `Bearer ${testApiKey}`)).statusCode).toBe(200);
+      expect((await send(g, sessionRoutes[0]![1], `Bearer ${token}`)).statusCode).toBe(404);
+    }
+  });
+
+  it('counts each client address on its own', async () => {
+    const from = (remoteAddress: string, authorization: string) =>
+      g.request({ method: 'GET', url: '/v1/connections', remoteAddress, headers: { ...json, authorization } });
+    for (let n = 0; n < FAILURES; n++) await from('203.0.113.7', 'Bearer guessed-000000000000000');
+    expectLimited(await from('203.0.113.7', `Bearer ${testApiKey}`));
+    expect((await from('203.0.113.8', `Bearer ${testApiKey}`)).statusCode).toBe(200);
   });
 });

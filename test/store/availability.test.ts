@@ -49,6 +49,14 @@ const createSession = () =>
 const listConnections = () => request({ method: 'GET', url: '/v1/connections', headers: apiKey });
 const readiness = () => request({ method: 'GET', url: '/readyz' });
 const launchPathOf = (connectUrl: string) => `${new URL(connectUrl).pathname}${new URL(connectUrl).search}`;
+/** The app's page posting its launch form to connect_url. */
+const launch = (connectUrl: string, accept: string) =>
+  request({
+    method: 'POST',
+    url: launchPathOf(connectUrl),
+    headers: { accept, origin: appOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: '',
+  });
 
 function expectStoreUnavailable(response: LightMyRequestResponse): void {
   expect(response.statusCode).toBe(503);
@@ -86,8 +94,8 @@ describe('the database goes away and comes back', () => {
     });
 
     it('answers a launch with a 503 store_unavailable problem, or page for a browser', async () => {
-      expectStoreUnavailable(await request({ method: 'GET', url: launchPathOf(connectUrl), headers: { accept: 'application/json' } }));
-      const page = await request({ method: 'GET', url: launchPathOf(connectUrl), headers: { accept: 'text/html' } });
+      expectStoreUnavailable(await launch(connectUrl, 'application/json'));
+      const page = await launch(connectUrl, 'text/html');
       expect(page.statusCode).toBe(503);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
     });
@@ -109,8 +117,9 @@ describe('the database goes away and comes back', () => {
     it('serves the API again, and the launch code kept from before still works', async () => {
       expect((await createSession()).statusCode).toBe(201);
       expect((await listConnections()).statusCode).toBe(200);
-      const launched = await request({ method: 'GET', url: launchPathOf(connectUrl), headers: { accept: 'text/html' } });
-      expect(launched.statusCode).toBe(302);
+      const launched = await launch(connectUrl, 'text/html');
+      expect(launched.statusCode).toBe(303);
+      expect(launched.cookies).toHaveLength(1);
     });
   });
 

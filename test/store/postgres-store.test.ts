@@ -3,12 +3,13 @@
 // one database, the pool size, and start-up errors an operator can act on.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { freePort } from '../support/free-port.js';
-import { freshDatabase, runPostgres, type FreshDatabase } from '../support/postgres.js';
+import { freshDatabase, runPostgres } from '../support/postgres.js';
+import { useInstances } from '../support/postgres-instances.js';
 import { aConnectSession, aCredential, aFlow, anEndUser, aSave, at } from './contract/fixtures.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -26,29 +27,6 @@ async function aFreshStore(): Promise<Store> {
 }
 
 describeStoreContract('PostgreSQL', aFreshStore);
-
-/** Several gateway instances on one database: each its own store (its own pool), all on `database`. */
-function useInstances() {
-  const opened: Store[] = [];
-  let database: FreshDatabase | undefined;
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
-    await database?.drop();
-    database = undefined;
-  });
-  return {
-    async database(): Promise<FreshDatabase> {
-      database ??= await freshDatabase();
-      return database;
-    },
-    async open(count: number, poolSize = 4): Promise<Store[]> {
-      const { url } = await this.database();
-      const stores = await Promise.all(Array.from({ length: count }, () => openStore(url, { poolSize })));
-      opened.push(...stores);
-      return stores;
-    },
-  };
-}
 
 async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });

@@ -73,8 +73,10 @@ describe('SQLite store', () => {
         { name: '2026_11_29_001_initial' },
         { name: '2026_12_06_002_outbox_and_leases' },
         { name: '2026_12_13_003_deleted_credentials' },
+        { name: '2026_12_20_004_flow_outcomes' },
         { name: '2026_12_20_005a_reauth_reason' },
         { name: '2026_12_20_005b_shared_budgets_and_positions' },
+        { name: '2026_12_20_006_concurrent_outbox_order' },
       ]);
     } finally {
       sqlite.close();

@@ -1,5 +1,6 @@
 // Walks the browser side of a flow through the injected app, the way a browser would: create a connect
-// session (API key), open connect_url (launch: binding cookie + 302 to Zoom), come back to the callback.
+// session (API key), the app's page posts its form to connect_url (launch: binding cookie + 303 to Zoom), come
+// back to the callback.
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { appOrigin, testApiKey, type TestGateway } from './gateway.js';
@@ -24,11 +25,33 @@ export async function createSession(gateway: TestGateway, body: Record<string, u
   return response.json() as { token: string; expires_at: string; connect_url: string };
 }
 
+/** The path and query of a connect_url, as the browser requests it. */
+export const launchPathOf = (connectUrl: string) => {
+  const url = new URL(connectUrl);
+  return `${url.pathname}${url.search}`;
+};
+
+/**
+ * The launch as the app's page makes it: an empty form POSTed to connect_url, with the Origin the browser sets
+ * (the app's origin unless `origin` says otherwise; null for none at all).
+ */
+export function postLaunch(
+  gateway: TestGateway,
+  connectUrl: string,
+  { origin = appOrigin, headers = {} }: { origin?: string | null; headers?: Record<string, string> } = {},
+) {
+  return gateway.request({
+    method: 'POST',
+    url: launchPathOf(connectUrl),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin === null ? {} : { origin }), ...headers },
+    payload: '',
+  });
+}
+
 export async function launch(gateway: TestGateway, body: Record<string, unknown> = {}): Promise<Launched> {
   const session = await createSession(gateway, body);
-  const url = new URL(session.connect_url);
-  const response = await gateway.request({ method: 'GET', url: `${url.pathname}${url.search}` });
-  expect(response.statusCode, response.body).toBe(302);
+  const response = await postLaunch(gateway, session.connect_url);
+  expect(response.statusCode, response.body).toBe(303);
   const authorizeUrl = new URL(String(response.headers.location));
   const setCookie = response.cookies[0]!;
   return {

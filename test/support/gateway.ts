@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { demoOauthAppId, demoZoomClientId, loadConfig, type Config } from '../../src/config.js';
+import { demoOauthAppId, demoZoomClientId, loadConfig, productionVariables, type Config } from '../../src/config.js';
 import { createRecallClient } from '../../src/recall/client.js';
 import type { ZoomAppKind } from '../../src/recall/recall-api.js';
 import type { RateLimits } from '../../src/routes/rate-limits.js';
@@ -49,6 +49,9 @@ export function baseEnv(recallUrl: string): Record<string, string> {
   };
 }
 
+/** Overrides that turn baseEnv into demo mode: no production variable set at all (config.ts isDemo). */
+export const demoEnv: Record<string, undefined> = Object.fromEntries(productionVariables.map((name) => [name, undefined]));
+
 /** A log destination that keeps every line written to it, for tests that read what the process would log. */
 export function captureLogs(): { logs: string[]; stream: Writable } {
   const logs: string[] = [];
@@ -77,7 +80,7 @@ export interface GatewayOptions {
  * configuration (a function gets the Prism URL).
  */
 export function useGateway(
-  env: Record<string, string> | ((recallUrl: string) => Record<string, string>) = {},
+  env: Record<string, string | undefined> | ((recallUrl: string) => Record<string, string | undefined>) = {},
   options: GatewayOptions = {},
 ): TestGateway {
   const recall = useRecallScenario();

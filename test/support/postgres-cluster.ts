@@ -30,22 +30,24 @@ export interface PostgresCluster {
 export const applicationRole = { user: 'gateway', password: 'gateway-test-password', database: 'gateway' } as const;
 const admin = { user: 'postgres', password: 'postgres-test-password' } as const;
 
+/** Debian's layout, newest version first. */
+function debianBinaryDirs(): string[] {
+  const debian = '/usr/lib/postgresql';
+  if (!existsSync(debian)) return [];
+  const versions = readdirSync(debian)
+    .filter((name) => /^\d+$/.test(name))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.map((version) => path.join(debian, version, 'bin'));
+}
+
 /**
- * The server binaries: PG_BIN_DIR, else the newest /usr/lib/postgresql/<version>/bin (Debian's layout), else
+ * The server binaries: in PG_BIN_DIR when it is set, else the newest /usr/lib/postgresql/<version>/bin (Debian's layout), else
  * the PATH. Missing binaries are an error naming the package, never a reason to skip PostgreSQL tests.
  */
 export function findPostgresBinaries(): string {
-  const candidates: string[] = [];
-  if (process.env.PG_BIN_DIR) candidates.push(process.env.PG_BIN_DIR);
-  const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) {
-    const versions = readdirSync(debian)
-      .filter((name) => /^\d+$/.test(name))
-      .sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((version) => path.join(debian, version, 'bin')));
-  }
-  candidates.push(...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean));
-  const found = candidates.find((dir) => ['initdb', 'pg_ctl', 'postgres'].every((name) => existsSync(path.join(dir, name))));
+  // A folder named in PG_BIN_DIR is the only place looked: a wrong one is an error, not a fallback.
+  const candidates = process.env.PG_BIN_DIR ? [process.env.PG_BIN_DIR] : [...debianBinaryDirs(), ...(process.env.PATH ?? '').split(path.delimiter)];
+  const found = candidates.filter(Boolean).find((dir) => ['initdb', 'pg_ctl', 'postgres'].every((name) => existsSync(path.join(dir, name))));
   if (found) return found;
   throw new Error(
     'PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in PG_BIN_DIR, /usr/lib/postgresql/<version>/bin or the PATH. ' +

@@ -4,8 +4,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen.js';
-import { connectCallback, createConnectSession, deleteConnection, deleteMyConnection, getApiDocs, getConnection, getHealthz, getMetrics, getMyConnection, getOpenApiDocument, getReadyz, launchConnect, listConnections, type Options, refreshConnection } from '../sdk.gen.js';
-import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMetricsData, GetMetricsResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetOpenApiDocumentData, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
+import { connectCallback, createConnectSession, deleteConnection, deleteMyConnection, getApiDocs, getConnection, getHealthz, getMetrics, getMyConnection, getOpenApiDocument, getReadyz, launchConnect, listConnections, openConnectUrl, type Options, refreshConnection } from '../sdk.gen.js';
+import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMetricsData, GetMetricsResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetOpenApiDocumentData, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, OpenConnectUrlData, OpenConnectUrlError, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
 
 /**
  * Create a connect session
@@ -64,23 +64,20 @@ const createQueryKey = <TOptions extends Options>(id: string, options?: TOptions
     return [params];
 };
 
-export const launchConnectQueryKey = (options: Options<LaunchConnectData>) => createQueryKey('launchConnect', options);
+export const openConnectUrlQueryKey = (options?: Options<OpenConnectUrlData>) => createQueryKey('openConnectUrl', options);
 
 /**
- * Launch the connect flow (the connect_url)
+ * connect_url opened by a plain navigation (refused)
  *
- * Opened by the browser (`connect_url`). Consumes the single-use launch code, creates a flow (single-use
- * `state`, PKCE S256 verifier, binding value), sets the flow's binding cookie and redirects to Zoom's authorize
- * page. The PKCE verifier never leaves the gateway except to Recall.
- *
- * A launch that fails for a known session in redirect mode (a used or expired launch code, with a
- * `return_to`) is a `303` back to `return_to` with `zoom_connect=error&error=<code>`; otherwise the error
- * status, as a page for a browser or as a problem.
+ * A GET of `connect_url` (a link clicked in a mail, a page on another site navigating to it, a link unfurler or
+ * a mail scanner) is never a launch: it starts nothing, sets no cookie and does not spend the launch code.
+ * The answer is `403 launch_not_from_app`, a page telling the person to start again from the app (or a
+ * problem, when JSON is asked for).
  *
  */
-export const launchConnectOptions = (options: Options<LaunchConnectData>) => queryOptions<unknown, LaunchConnectError, unknown, ReturnType<typeof launchConnectQueryKey>>({
+export const openConnectUrlOptions = (options?: Options<OpenConnectUrlData>) => queryOptions<unknown, OpenConnectUrlError, unknown, ReturnType<typeof openConnectUrlQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
-        const { data } = await launchConnect({
+        const { data } = await openConnectUrl({
             ...options,
             ...queryKey[0],
             signal,
@@ -88,8 +85,43 @@ export const launchConnectOptions = (options: Options<LaunchConnectData>) => que
         });
         return data;
     },
-    queryKey: launchConnectQueryKey(options)
+    queryKey: openConnectUrlQueryKey(options)
 });
+
+/**
+ * Launch the connect flow (a form POST to connect_url)
+ *
+ * The app's own page submits a form to `connect_url` (`<form method="post" action="{connect_url}">`), into a
+ * popup or from the page itself. Only a request whose `Origin` is exactly one of `ALLOWED_RETURN_ORIGINS` is a
+ * launch: the gateway consumes the single-use launch code, creates a flow (single-use `state`, PKCE S256
+ * verifier, binding value), sets the flow's binding cookie and answers `303` to Zoom's authorize page. The
+ * PKCE verifier never leaves the gateway except to Recall.
+ *
+ * The launch code is read from the query (`connect_url` carries it), or from the form body (a `launch` field)
+ * when the query has none. Any other `Origin`, `Origin: null` or none at all is `403 launch_not_from_app`:
+ * nothing is started, no cookie is set, and the launch code stays usable by the app's own page. Browsers send
+ * `Origin: null` when the launching page's `Referrer-Policy` is `no-referrer` (or `same-origin` with the
+ * gateway on another origin): the launching page must send at least `strict-origin-when-cross-origin`, the
+ * browsers' default.
+ *
+ * A launch that fails for a known session in redirect mode (a used or expired launch code, with a
+ * `return_to`) is a `303` back to `return_to` with `zoom_connect=error&error=<code>`; otherwise the error
+ * status, as a page for a browser or as a problem.
+ *
+ */
+export const launchConnectMutation = (options?: Partial<Options<LaunchConnectData>>): UseMutationOptions<unknown, LaunchConnectError, Options<LaunchConnectData>> => {
+    const mutationOptions: UseMutationOptions<unknown, LaunchConnectError, Options<LaunchConnectData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await launchConnect({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
 
 export const connectCallbackQueryKey = (options?: Options<ConnectCallbackData>) => createQueryKey('connectCallback', options);
 
@@ -105,6 +137,11 @@ export const connectCallbackQueryKey = (options?: Options<ConnectCallbackData>) 
  * conflict is resolved (list by the conflicting Zoom id, delete by Recall id, create again); if the code was
  * spent on the way, the browser is sent through Zoom once more (`302`, at most once per connect session).
  * The binding cookie is cleared on every answer.
+ *
+ * A replay of a callback that already connected (a reload of the result, the back button) never reaches
+ * Recall again and needs no cookie: it answers the flow's stored outcome, `connected` with its
+ * `connection_id`, as the first answer did. A replay of a callback that failed, or that is still running,
+ * answers `state_reused`.
  *
  * Outcome: redirect mode with a `return_to` and a known flow: `303` to `return_to`. Otherwise (popup mode, no
  * `return_to`, or an error found before the flow is known) a page: `200` on success, the error's status on
@@ -359,9 +396,10 @@ export const getMetricsQueryKey = (options?: Options<GetMetricsData>) => createQ
  * The gateway's metrics in the Prometheus text exposition format, version 0.0.4 (the answer's
  * `Content-Type` is `text/plain; version=0.0.4; charset=utf-8`). Every name starts with `zcg_`:
  * - `zcg_connect_flows_started_total{outcome}`: launches, by outcome: `started` (sent to Zoom) or the
- * problem code that stopped it (`session_used`, `session_expired`, ...);
+ * problem code that stopped it (`launch_not_from_app`, `session_used`, `session_expired`, ...);
  * - `zcg_connect_flows_finished_total{outcome}`: callbacks, by outcome: `connected`, `restarted` (sent
- * through Zoom once more after a spent code) or the problem code (`access_denied`, `recall_invalid_grant`, ...);
+ * through Zoom once more after a spent code), `replayed` (a connected callback opened again, answered
+ * from the flow) or the problem code (`access_denied`, `recall_invalid_grant`, ...);
  * - `zcg_recall_calls_total{operation,status}` and the histogram `zcg_recall_call_duration_seconds{operation}`:
  * every HTTP call to Recall (retries included), by operation (`create`, `list`, `retrieve`, `delete`,
  * `validate`, `app`) and HTTP status (or `timeout`, `network_error`);

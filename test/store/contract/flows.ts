@@ -24,7 +24,15 @@ export function describeFlows(open: () => Promise<Store>): void {
       const { session, flow } = await aStoredFlow();
       await store().consumeFlow(flow.stateHash, at(3));
       const again = await store().consumeFlow(flow.stateHash, at(4));
-      expect(again).toEqual({ outcome: 'reused', flow: { ...flow, consumedAt: at(3) }, session });
+      expect(again).toEqual({ outcome: 'reused', flow: { ...flow, consumedAt: at(3) }, session, connectionId: null });
+    });
+
+    it('answers reused with the connection the flow connected, once recorded', async () => {
+      const { flow } = await aStoredFlow();
+      await store().consumeFlow(flow.stateHash, at(3));
+      await store().recordFlowConnected(flow.id, '4514327a-fb47-471b-a0b3-4f1f2300723a');
+      const again = await store().consumeFlow(flow.stateHash, at(4));
+      expect(again).toMatchObject({ outcome: 'reused', connectionId: '4514327a-fb47-471b-a0b3-4f1f2300723a' });
     });
 
     it('answers unknown for a state that was never issued', async () => {
