@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from '@hey-api/openapi-ts';
 
+// `npm run gen` runs this, then scripts/generate-contract.ts (what hey-api cannot emit) into the same folders.
 // `npm run check:gen` regenerates into a scratch folder (GEN_OUT_DIR) and compares it with generated/.
 const outRoot = process.env.GEN_OUT_DIR ?? path.resolve(import.meta.dirname, 'generated');
 
@@ -26,7 +27,9 @@ export default defineConfig([
     input: path.resolve(import.meta.dirname, 'openapi/gateway.yaml'),
     output: { path: path.join(outRoot, 'gateway'), header },
     plugins: [
-      '@hey-api/typescript',
+      // The spec's enums (ProblemCode, ConnectionStatus, ConnectMode, EventType) also as runtime objects, keyed by
+      // their values, so the code reads them from here instead of keeping a copy.
+      { name: '@hey-api/typescript', enums: { mode: 'javascript', case: 'preserve' } },
       '@hey-api/client-fetch',
       { name: '@hey-api/sdk', validator: { request: 'zod', response: false } },
       'zod',

@@ -1,10 +1,11 @@
 // `npm run check:gen`: regenerate every output of openapi-ts.config.ts (recall, gateway, and gateway-sdk for the
-// client package) into a scratch folder and compare it with the committed generated/ tree. Exits 1 and names
+// client package) and of scripts/generate-contract.ts into a scratch folder and compare it with the committed generated/ tree. Exits 1 and names
 // every file that regenerating would change, add or remove.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { generateContract } from './generate-contract.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const committed = path.join(root, 'generated');
@@ -24,6 +25,7 @@ try {
     env: { ...process.env, GEN_OUT_DIR: scratch },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  generateContract(scratch);
   const fresh = new Set(filesUnder(scratch));
   const current = new Set(filesUnder(committed));
   const problems: string[] = [];

@@ -1,6 +1,7 @@
 // Environment -> typed, validated Config, in one place. Every bad or missing variable is collected and
 // reported together, so one failed start names everything that needs fixing.
 import { isIP } from 'node:net';
+import { gatewayOperations } from '../generated/gateway/operations.gen.js';
 
 export const recallRegions = {
   'us-east-1': 'https://us-east-1.recall.ai',
@@ -35,18 +36,14 @@ function productionReason(env: Env): string {
   return `outside demo mode (${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set; demo mode runs only when none of ${productionVariables.join(', ')} is)`;
 }
 
-/** Paths the gateway serves itself: the callback (the path of ZOOM_REDIRECT_URI) cannot be one of them. */
+// Paths the gateway serves itself, which the callback (the path of ZOOM_REDIRECT_URI) cannot take: every
+// operation of gateway.yaml but the callback's own, a path template's parameter matching any one segment, and
+// the demo page at `/`.
 const reservedPaths = [
-  '/',
-  '/v1/connect/zoom',
-  '/v1/connect-sessions',
-  '/v1/connections',
-  '/v1/me/connection',
-  '/healthz',
-  '/readyz',
-  '/docs',
-  '/openapi.json',
-  '/metrics',
+  /^\/$/,
+  ...Object.entries(gatewayOperations)
+    .filter(([operationId]) => operationId !== 'connectCallback')
+    .map(([, { path }]) => new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`)),
 ];
 
 export interface Config {
@@ -308,7 +305,7 @@ export function loadConfig(env: Env = process.env): Config {
     warnings: [],
   };
 
-  if (reservedPaths.includes(config.zoom.callbackPath)) {
+  if (reservedPaths.some((reserved) => reserved.test(config.zoom.callbackPath))) {
     read.problems.push(`ZOOM_REDIRECT_URI's path (${config.zoom.callbackPath}) is already a route of the gateway; pick another path`);
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);

@@ -167,6 +167,26 @@ describe('loadConfig', () => {
       const error = configError(withEnv({ ZOOM_REDIRECT_URI: 'https://gateway.example.com/v1/connect/zoom/callback#done' }));
       expect(error.message).toContain('ZOOM_REDIRECT_URI');
     });
+
+    // The route table is gateway.yaml's (generated), so a route added to the spec is reserved with no other change.
+    it.each([
+      '/',
+      '/metrics',
+      '/readyz',
+      '/v1/connect-sessions',
+      '/v1/connections/some-connection',
+      '/v1/connections/x/refresh',
+      '/v1/me/connection',
+    ])("refuses a ZOOM_REDIRECT_URI whose path %s is already one of the gateway's routes", (path) => {
+      const error = configError(withEnv({ ZOOM_REDIRECT_URI: `https://gateway.example.com${path}` }));
+      expect(error.message).toContain(`ZOOM_REDIRECT_URI's path (${path}) is already a route of the gateway`);
+    });
+
+    it('takes a ZOOM_REDIRECT_URI whose path only starts like a route', () => {
+      expect(loadConfig(withEnv({ ZOOM_REDIRECT_URI: 'https://gateway.example.com/v1/connections/x/y/z' })).zoom.callbackPath).toBe(
+        '/v1/connections/x/y/z',
+      );
+    });
   });
 
   describe('ALLOWED_RETURN_ORIGINS', () => {

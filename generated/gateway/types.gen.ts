@@ -12,7 +12,14 @@ export type Webhooks = ConnectionCreatedEventWebhookRequest | ConnectionReauthor
  * popup whose last page posts a `ConnectResultMessage` to the opener and closes).
  *
  */
-export type ConnectMode = 'redirect' | 'popup';
+export const ConnectMode = { redirect: 'redirect', popup: 'popup' } as const;
+
+/**
+ * How the browser comes back: `redirect` (a full-page redirect to `return_to`) or `popup` (the flow runs in a
+ * popup whose last page posts a `ConnectResultMessage` to the opener and closes).
+ *
+ */
+export type ConnectMode = typeof ConnectMode[keyof typeof ConnectMode];
 
 /**
  * A request to start connecting one end user's Zoom account.
@@ -71,7 +78,14 @@ export type LaunchForm = {
  * Recall marked it unhealthy): the end user must connect again.
  *
  */
-export type ConnectionStatus = 'connected' | 'needs_reauth';
+export const ConnectionStatus = { connected: 'connected', needs_reauth: 'needs_reauth' } as const;
+
+/**
+ * `connected`: the Recall credential is usable. `needs_reauth`: it is not (the user revoked access in Zoom, or
+ * Recall marked it unhealthy): the end user must connect again.
+ *
+ */
+export type ConnectionStatus = typeof ConnectionStatus[keyof typeof ConnectionStatus];
 
 /**
  * One end user's Zoom connection, backed by a Recall Zoom OAuth credential.
@@ -177,7 +191,72 @@ export type ConnectionPage = {
  * | `internal_error` | 500 | an unexpected error in the gateway |
  *
  */
-export type ProblemCode = 'invalid_request' | 'unauthorized' | 'not_found' | 'not_connected' | 'rate_limited' | 'return_to_not_allowed' | 'session_invalid' | 'session_expired' | 'session_used' | 'launch_not_from_app' | 'state_missing' | 'state_invalid' | 'state_expired' | 'state_reused' | 'state_cookie_missing' | 'state_mismatch' | 'access_denied' | 'zoom_error' | 'code_missing' | 'recall_invalid_grant' | 'recall_conflict_unresolved' | 'recall_unauthorized' | 'recall_forbidden' | 'recall_unavailable' | 'recall_rejected' | 'store_unavailable' | 'internal_error';
+export const ProblemCode = {
+    invalid_request: 'invalid_request',
+    unauthorized: 'unauthorized',
+    not_found: 'not_found',
+    not_connected: 'not_connected',
+    rate_limited: 'rate_limited',
+    return_to_not_allowed: 'return_to_not_allowed',
+    session_invalid: 'session_invalid',
+    session_expired: 'session_expired',
+    session_used: 'session_used',
+    launch_not_from_app: 'launch_not_from_app',
+    state_missing: 'state_missing',
+    state_invalid: 'state_invalid',
+    state_expired: 'state_expired',
+    state_reused: 'state_reused',
+    state_cookie_missing: 'state_cookie_missing',
+    state_mismatch: 'state_mismatch',
+    access_denied: 'access_denied',
+    zoom_error: 'zoom_error',
+    code_missing: 'code_missing',
+    recall_invalid_grant: 'recall_invalid_grant',
+    recall_conflict_unresolved: 'recall_conflict_unresolved',
+    recall_unauthorized: 'recall_unauthorized',
+    recall_forbidden: 'recall_forbidden',
+    recall_unavailable: 'recall_unavailable',
+    recall_rejected: 'recall_rejected',
+    store_unavailable: 'store_unavailable',
+    internal_error: 'internal_error'
+} as const;
+
+/**
+ * What went wrong, machine-readable. Closed: a new code is a new API version. The `Problem.type` is
+ * `urn:zoom-connect-gateway:problem:<code>`.
+ *
+ * | code | status | meaning |
+ * |---|---|---|
+ * | `invalid_request` | 400 | the request does not match this contract; see `errors` |
+ * | `unauthorized` | 401 | missing or invalid bearer (API key or session token) |
+ * | `not_found` | 404 | no connection with this id |
+ * | `not_connected` | 404 | the session's end user has no connection |
+ * | `rate_limited` | 429 | too many requests; see `Retry-After` |
+ * | `return_to_not_allowed` | 400 | `return_to`'s origin is not in ALLOWED_RETURN_ORIGINS |
+ * | `session_invalid` | 400 | the launch code is unknown |
+ * | `session_expired` | 400 | the connect session expired before the launch |
+ * | `session_used` | 400 | the launch code was already used |
+ * | `launch_not_from_app` | 403 | `connect_url` was not launched by a form POST from an allowed origin (a link, another site, `Origin: null`): nothing started, start again from the app |
+ * | `state_missing` | 400 | the callback has no `state` |
+ * | `state_invalid` | 400 | the `state` was never issued by this gateway |
+ * | `state_expired` | 400 | the flow is older than FLOW_TTL_S |
+ * | `state_reused` | 400 | the `state` was already used (a reload, back button, second tab) |
+ * | `state_cookie_missing` | 400 | the browser did not send the flow's binding cookie |
+ * | `state_mismatch` | 400 | the binding cookie does not match the flow (another browser) |
+ * | `access_denied` | 400 | the user declined at Zoom |
+ * | `zoom_error` | 400 | Zoom returned another OAuth error |
+ * | `code_missing` | 400 | the callback has neither `code` nor `error` |
+ * | `recall_invalid_grant` | 400 | Recall could not exchange the code (expired, used, redirect URI or PKCE mismatch) |
+ * | `recall_conflict_unresolved` | 409 | Recall reported a conflicting credential the gateway could not replace |
+ * | `recall_unauthorized` | 502 | Recall rejected the gateway's Recall API key (wrong key or region) |
+ * | `recall_forbidden` | 502 | Recall's firewall refused the call (e.g. a localhost redirect URI) |
+ * | `recall_unavailable` | 503 | Recall timed out or is overloaded, after retries |
+ * | `recall_rejected` | 502 | Recall answered something unexpected |
+ * | `store_unavailable` | 503 | the gateway's database is not reachable; nothing was changed, try again |
+ * | `internal_error` | 500 | an unexpected error in the gateway |
+ *
+ */
+export type ProblemCode = typeof ProblemCode[keyof typeof ProblemCode];
 
 /**
  * An RFC 9457 problem details object (`application/problem+json`).
@@ -253,7 +332,18 @@ export type EventId = string;
 /**
  * What happened; the `webhooks` entry of the same name describes each.
  */
-export type EventType = 'connection.created' | 'connection.reauthorized' | 'connection.status_changed' | 'connection.deleted' | 'connect.failed';
+export const EventType = {
+    'connection.created': 'connection.created',
+    'connection.reauthorized': 'connection.reauthorized',
+    'connection.status_changed': 'connection.status_changed',
+    'connection.deleted': 'connection.deleted',
+    'connect.failed': 'connect.failed'
+} as const;
+
+/**
+ * What happened; the `webhooks` entry of the same name describes each.
+ */
+export type EventType = typeof EventType[keyof typeof EventType];
 
 /**
  * When the change happened (the same on every retry; `webhook-timestamp` is when this attempt was signed).

@@ -1,41 +1,15 @@
 // The gateway's named failures: every one is a code of gateway.yaml's closed ProblemCode enum, with the
-// status and title it is always answered with, and the one mapping (toProblem) from anything thrown to the
+// status and title the spec gives it, and the one mapping (toProblem) from anything thrown to the
 // problem it is answered with. Rendered by src/plugins/problems.ts and the flow's responder (src/pages/).
+import { problemCatalogue } from '../../generated/gateway/problems.gen.js';
 import type { Problem, ProblemCode } from '../../generated/gateway/types.gen.js';
 import { RecallError } from '../recall/recall-api.js';
 import { StoreUnavailableError } from '../store/store.js';
 
 export type { Problem, ProblemCode };
 
-const catalogue: Record<ProblemCode, { status: number; title: string }> = {
-  invalid_request: { status: 400, title: 'Invalid request' },
-  unauthorized: { status: 401, title: 'Unauthorized' },
-  not_found: { status: 404, title: 'Not found' },
-  not_connected: { status: 404, title: 'Not connected' },
-  rate_limited: { status: 429, title: 'Too many requests' },
-  return_to_not_allowed: { status: 400, title: 'return_to not allowed' },
-  session_invalid: { status: 400, title: 'Unknown connect link' },
-  session_expired: { status: 400, title: 'Connect session expired' },
-  session_used: { status: 400, title: 'Connect link already used' },
-  launch_not_from_app: { status: 403, title: 'Not launched from the app' },
-  state_missing: { status: 400, title: 'State missing' },
-  state_invalid: { status: 400, title: 'Unknown state' },
-  state_expired: { status: 400, title: 'Sign-in took too long' },
-  state_reused: { status: 400, title: 'State already used' },
-  state_cookie_missing: { status: 400, title: 'Binding cookie missing' },
-  state_mismatch: { status: 400, title: 'Binding cookie mismatch' },
-  access_denied: { status: 400, title: 'Access denied at Zoom' },
-  zoom_error: { status: 400, title: 'Zoom returned an error' },
-  code_missing: { status: 400, title: 'Authorization code missing' },
-  recall_invalid_grant: { status: 400, title: 'Authorization code rejected' },
-  recall_conflict_unresolved: { status: 409, title: 'Existing credential could not be replaced' },
-  recall_unauthorized: { status: 502, title: 'Recall rejected the gateway' },
-  recall_forbidden: { status: 502, title: "Recall's firewall refused the request" },
-  recall_unavailable: { status: 503, title: 'Recall unavailable' },
-  recall_rejected: { status: 502, title: 'Recall rejected the request' },
-  store_unavailable: { status: 503, title: 'Database unavailable' },
-  internal_error: { status: 500, title: 'Internal error' },
-};
+// Status and title of every code come from gateway.yaml (generated/gateway/problems.gen.ts), never a copy.
+const catalogue: Record<ProblemCode, { status: number; title: string }> = problemCatalogue;
 
 export const problemStatus = (code: ProblemCode) => catalogue[code].status;
 

@@ -3,6 +3,7 @@
 // Secrets never reach it in the clear: session tokens, launch codes, states and binding values arrive as
 // SHA-256 hashes (base64url). Timestamps are ISO-8601 UTC strings (`Date#toISOString()`), which compare
 // correctly as text and read the same from every back end.
+import type { ConnectMode, ConnectionStatus } from '../../generated/gateway/types.gen.js';
 
 /**
  * The database cannot be reached (down, restarting, out of connections). A back end throws this instead of
@@ -24,8 +25,8 @@ export class CredentialDeletedError extends Error {
   }
 }
 
-export type ConnectMode = 'redirect' | 'popup';
-export type ConnectionStatus = 'connected' | 'needs_reauth';
+// The contract's own types (gateway.yaml), not copies: a connection's status is one thing everywhere.
+export type { ConnectMode, ConnectionStatus };
 export type RecallStatus = 'healthy' | 'unhealthy';
 export type MeetingSyncStatus = 'not_started' | 'in_progress' | 'completed' | 'failed';
 
