@@ -1,15 +1,10 @@
-// The gateway as src/server.ts assembles it (config from the environment, SQLite store, metrics, the Recall
-// client with its timeouts and retries, the start-up check of the Zoom OAuth app, buildApp with housekeeping),
-// with two differences for a load test from one address: the rate limits are lifted, and Recall is a fast stub
-// inside this process (bench/recall-stub.ts), reached over HTTP on 127.0.0.1 like the real one. Built by
-// bench/run.ts with esbuild into bench/.build/, and run with node: what is measured is the compiled gateway.
-import { pino } from 'pino';
-import { buildApp } from '../src/app.js';
+// The gateway as src/server.ts starts it (startGateway: buildApp with its plugins and background jobs, from the
+// environment's configuration), with two differences for a load test from one address: the rate limits are
+// lifted, and Recall is a fast stub inside this process (bench/recall-stub.ts), reached over HTTP on 127.0.0.1
+// like the real one. Built by bench/run.ts with esbuild into bench/.build/, and run with node: what is measured
+// is the compiled gateway.
 import { loadConfig } from '../src/config.js';
-import { createGatewayMetrics } from '../src/metrics/gateway-metrics.js';
-import { createRecallClient } from '../src/recall/client.js';
-import { checkOauthApp } from '../src/recall/oauth-app-check.js';
-import { openStore } from '../src/store/index.js';
+import { startGateway } from '../src/start-gateway.js';
 import { serveIpc } from './child-ipc.js';
 import { startRecallStub } from './recall-stub.js';
 
@@ -19,30 +14,12 @@ const stub = await startRecallStub({
   delayMs: Number(process.env.BENCH_STUB_DELAY_MS ?? 0),
 });
 const config = loadConfig({ ...process.env, RECALL_BASE_URL: stub.url });
-const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
-const metrics = createGatewayMetrics();
-const recall = createRecallClient({
-  baseUrl: config.recall.baseUrl,
-  apiKey: config.recall.apiKey,
-  oauthAppId: config.recall.oauthAppId,
-  timeoutMs: config.recall.timeoutMs,
-  onCall: metrics.recallCall,
-  logger: pino({ level: config.logLevel, base: { component: 'recall' } }),
-});
-const { app: oauthApp } = await checkOauthApp(recall, config);
-const app = await buildApp({
-  deps: { config, store, recall, appKind: oauthApp.kind, now: () => new Date() },
-  metrics,
-  housekeeping: true,
-  rateLimits: { sessionsPerMinute: 1_000_000_000, browserPerMinute: 1_000_000_000 },
-});
-await app.listen({ port: config.port, host: config.host });
+const app = await startGateway(config, { rateLimits: { sessionsPerMinute: 1_000_000_000, browserPerMinute: 1_000_000_000 } });
 const { port } = app.server.address() as { port: number };
 serveIpc(
   port,
   async () => {
     await app.close();
-    await store.close();
     await stub.close();
   },
   { stubUrl: stub.url },

@@ -4,10 +4,11 @@ import { createLogger } from '@stoplight/prism-core';
 import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import { createServer } from '@stoplight/prism-http-server';
 import path from 'node:path';
+import { packageRoot } from '../src/package-root.js';
 
 export const specPaths = {
-  recall: path.resolve(import.meta.dirname, '../openapi/recall.yaml'),
-  gateway: path.resolve(import.meta.dirname, '../openapi/gateway.yaml'),
+  recall: path.join(packageRoot, 'openapi/recall.yaml'),
+  gateway: path.join(packageRoot, 'openapi/gateway.yaml'),
 } as const;
 
 export interface PrismMock {

@@ -1,131 +1,97 @@
-// buildApp assembles the service (external plugins, then ours, then routes), with no process globals,
-// so tests build the real app. server.ts alone touches the process.
+// buildApp assembles the service: the HTTP server's options, then the cross-cutting plugins, the gateway's own
+// (store, metrics, Recall, what the flow is given), the routes, and the background jobs. Each part is a plugin
+// that opens what it needs and closes it with the app; nothing here touches the process, so tests build the real
+// app (with their own store, Recall client and clock). server.ts alone listens and handles signals.
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { DestinationStream } from 'pino';
+import type { Config } from './config.js';
 import type { ConnectDeps } from './connect/deps.js';
-import { startHousekeeping } from './connect/housekeeping.js';
-import { webhookDeliverer } from './events/delivery.js';
-import { startOutboxDispatcher, type DispatcherSettings } from './events/dispatcher.js';
-import { startHealthSync, type HealthSyncOptions } from './health/scheduler.js';
-import { loggerOptions } from './logger.js';
-import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { DispatcherSettings } from './events/dispatcher.js';
+import type { HealthSyncOptions } from './health/scheduler.js';
+import { httpServerOptions, type HttpLimits } from './http-server.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import auth from './plugins/auth.js';
-import problems, { answerFrameworkError, answerMalformedRequest, validationProblem } from './plugins/problems.js';
+import connectDeps from './plugins/connect-deps.js';
+import contractParsing from './plugins/contract-parsing.js';
+import healthSync from './plugins/health-sync.js';
+import housekeeping from './plugins/housekeeping.js';
+import loadShedding, { type LoadSheddingOptions } from './plugins/load-shedding.js';
+import metrics from './plugins/metrics.js';
+import outboxDispatcher, { type WebhookOptions } from './plugins/outbox-dispatcher.js';
+import problems from './plugins/problems.js';
+import recall from './plugins/recall.js';
+import securityHeaders from './plugins/security-headers.js';
+import store from './plugins/store.js';
 import { connectSessionRoutes } from './routes/connect-sessions.js';
 import { connectRoutes } from './routes/connect.js';
 import { connectionRoutes } from './routes/connections.js';
-import { demoRoutes } from './routes/demo.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import type { RateLimits } from './routes/rate-limits.js';
+import type { RouteOptions } from './routes/route-deps.js';
+
+export type { WebhookOptions };
 
 export interface AppOptions {
-  deps: Omit<ConnectDeps, 'log'>;
+  /**
+   * The configuration, and what a test gives instead of what the app would make from it: a store (which the test
+   * closes), a Recall client, the Zoom OAuth app's kind (given, start-up does not ask Recall), a clock.
+   */
+  deps: { config: Config } & Partial<Omit<ConnectDeps, 'config' | 'log'>>;
   rateLimits?: Partial<RateLimits>;
   /** Where logs go (tests capture them to prove no secret is written); stdout by default. */
   logStream?: DestinationStream;
-  /** Purge expired sessions and flows in the background (off in most tests). */
-  housekeeping?: boolean;
-  /**
-   * The app's metrics. server.ts makes them before the Recall client, whose `onCall` feeds them; by default
-   * the app makes its own (without Recall calls).
-   */
+  /** The app's metrics, when made outside (tests that read them); by default the app makes its own. */
   metrics?: GatewayMetrics;
+  /** Purge expired sessions and flows in the background (off in most tests). */
+  housekeeping?: boolean | { everyMs: number };
   /** Poll Recall for credential health every HEALTH_SYNC_INTERVAL_S, when that is not 0 (off in most tests). */
   healthSync?: boolean | Partial<HealthSyncOptions>;
   /** Deliver the outbox to WEBHOOK_URL, when it is set (off in most tests). */
   webhooks?: boolean | (Partial<DispatcherSettings> & WebhookOptions);
-}
-
-export interface WebhookOptions {
-  /** How long one delivery may take. */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Demo mode's routes (src/demo/), which server.ts loads only in demo mode. */
+  demoRoutes?: FastifyPluginAsync<RouteOptions>;
+  /** Timeouts and body limit (http-server.ts's defaults otherwise). */
+  http?: Partial<HttpLimits>;
+  /** When to shed load (load-shedding.ts's defaults otherwise). */
+  loadShedding?: Partial<LoadSheddingOptions>;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { config } = options.deps;
-  const app = Fastify({
-    logger: loggerOptions(config.logLevel, options.logStream),
-    // Routes are exactly gateway.yaml's operations: no implicit HEAD twins.
-    exposeHeadRoutes: false,
-    trustProxy: config.trustProxy,
-    frameworkErrors: answerFrameworkError,
-    schemaErrorFormatter: validationProblem,
-    clientErrorHandler: answerMalformedRequest,
-  });
-  // No operation takes a body on GET or DELETE: ignore one (a stray Content-Type: application/json with an
-  // empty body must not turn a DELETE into a 400 the spec does not describe).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (request.method === 'GET' || request.method === 'DELETE' || body === '') return done(null, undefined);
-    void parseJson(request, body as string, done);
-  });
-  const deps: ConnectDeps = { ...options.deps, log: app.log };
+  const { config, now = () => new Date() } = options.deps;
   const rateLimits: RateLimits = { sessionsPerMinute: 600, browserPerMinute: 120, failedAuthPerMinute: 20, ...options.rateLimits };
+  const app = Fastify(httpServerOptions(config, { logStream: options.logStream, limits: options.http }));
 
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
   await app.register(problems);
-  await app.register(helmet, {
-    // API answers need no CSP beyond "nothing"; pages set their own (nonce) and Swagger UI its own.
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    // The popup's result page must keep window.opener to post its message back.
-    crossOriginOpenerPolicy: false,
-  });
+  await app.register(contractParsing);
+  await app.register(securityHeaders);
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
+  await app.register(loadShedding, options.loadShedding ?? {});
+
+  await app.register(store, { config, store: options.deps.store });
+  await app.register(metrics, { metrics: options.metrics, now });
+  await app.register(recall, { config, recall: options.deps.recall, appKind: options.deps.appKind });
+  await app.register(connectDeps, { config, now });
+  // Awaited registration has loaded every plugin above: what the flow is given is decorated by now.
+  const deps = app.connectDeps;
   await app.register(auth, { deps, failedPerMinute: rateLimits.failedAuthPerMinute });
-  const metrics = options.metrics ?? createGatewayMetrics();
-  metrics.watchOutbox(() => deps.store.outboxBacklog(), deps.now);
 
   await app.register(docsRoutes, { deps });
   await app.register(healthRoutes, { deps });
   await app.register(connectSessionRoutes, { deps, rateLimits });
-  await app.register(connectRoutes, { deps, rateLimits, metrics });
+  await app.register(connectRoutes, { deps, rateLimits, metrics: app.metrics });
   await app.register(connectionRoutes, { deps });
   await app.register(meRoutes, { deps, prefix: '/v1/me' });
-  await app.register(metricsRoutes, { metrics });
-  if (config.demo) await app.register(demoRoutes, { deps });
+  await app.register(metricsRoutes, { metrics: app.metrics });
+  if (options.demoRoutes) await app.register(options.demoRoutes, { deps });
 
-  if (options.housekeeping) {
-    const stop = startHousekeeping(deps);
-    app.addHook('onClose', async () => stop());
-  }
-  startBackgroundJobs(app, deps, metrics, options);
+  await app.register(housekeeping, { enabled: options.housekeeping });
+  await app.register(healthSync, { enabled: options.healthSync });
+  await app.register(outboxDispatcher, { enabled: options.webhooks });
   return app;
-}
-
-/** The health sync and the webhook dispatcher, stopped (their work in flight finished) when the app closes. */
-function startBackgroundJobs(app: FastifyInstance, deps: ConnectDeps, metrics: GatewayMetrics, options: AppOptions): void {
-  const { config } = deps;
-  if (options.healthSync && config.healthSyncIntervalS > 0) {
-    const sync = startHealthSync(deps, {
-      intervalMs: config.healthSyncIntervalS * 1000,
-      onRun: (result, finishedAt) => metrics.healthSyncRun(result.outcome, finishedAt),
-      ...(typeof options.healthSync === 'object' ? options.healthSync : {}),
-    });
-    app.addHook('onClose', async () => sync.stop());
-  }
-  if (options.webhooks && config.webhook) {
-    const { timeoutMs = 10_000, fetch, ...settings } = typeof options.webhooks === 'object' ? options.webhooks : {};
-    const dispatcher = startOutboxDispatcher(
-      {
-        store: deps.store,
-        now: deps.now,
-        log: deps.log,
-        deliver: webhookDeliverer(config.webhook, { timeoutMs, fetch }),
-        onAttempt: metrics.webhookAttempt,
-      },
-      settings,
-    );
-    app.addHook('onClose', async () => dispatcher.stop());
-  }
 }

@@ -3,7 +3,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionData, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsData, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzData, GetHealthzResponses, GetMetricsData, GetMetricsResponses, GetMyConnectionData, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentData, GetOpenApiDocumentResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionData, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsData, GetApiDocsErrors, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzData, GetHealthzResponses, GetMetricsData, GetMetricsResponses, GetMyConnectionData, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentData, GetOpenApiDocumentErrors, GetOpenApiDocumentResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -200,7 +200,10 @@ export const getHealthz = <ThrowOnError extends boolean = false>(options?: Optio
 /**
  * Readiness
  *
- * Ready to serve traffic when the store is reachable and the configuration is loaded.
+ * Ready to serve traffic when the store is reachable, the configuration is loaded and the gateway is not
+ * overloaded (`checks.load`: while it is, every operation but `/healthz`, `/readyz` and `/metrics` answers
+ * `503 overloaded`).
+ *
  */
 export const getReadyz = <ThrowOnError extends boolean = false>(options?: Options<GetReadyzData, ThrowOnError>) => (options?.client ?? client).get<GetReadyzResponses, GetReadyzErrors, ThrowOnError>({ url: '/readyz', ...options });
 
@@ -232,11 +235,11 @@ export const getMetrics = <ThrowOnError extends boolean = false>(options?: Optio
  *
  * openapi/gateway.yaml as written, served as JSON.
  */
-export const getOpenApiDocument = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiDocumentData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiDocumentResponses, unknown, ThrowOnError>({ url: '/openapi.json', ...options });
+export const getOpenApiDocument = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiDocumentData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiDocumentResponses, GetOpenApiDocumentErrors, ThrowOnError>({ url: '/openapi.json', ...options });
 
 /**
  * Swagger UI
  *
  * Swagger UI for this document.
  */
-export const getApiDocs = <ThrowOnError extends boolean = false>(options?: Options<GetApiDocsData, ThrowOnError>) => (options?.client ?? client).get<GetApiDocsResponses, unknown, ThrowOnError>({ url: '/docs', ...options });
+export const getApiDocs = <ThrowOnError extends boolean = false>(options?: Options<GetApiDocsData, ThrowOnError>) => (options?.client ?? client).get<GetApiDocsResponses, GetApiDocsErrors, ThrowOnError>({ url: '/docs', ...options });

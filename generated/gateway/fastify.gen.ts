@@ -3,7 +3,7 @@
 
 import type { RouteHandler } from 'fastify';
 
-import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMetricsResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsErrors, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMetricsResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentErrors, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
 
 export type RouteHandlers = {
     createConnectSession: RouteHandler<{
@@ -57,9 +57,9 @@ export type RouteHandlers = {
         Reply: GetMetricsResponses;
     }>;
     getOpenApiDocument: RouteHandler<{
-        Reply: GetOpenApiDocumentResponses;
+        Reply: GetOpenApiDocumentErrors & GetOpenApiDocumentResponses;
     }>;
     getApiDocs: RouteHandler<{
-        Reply: GetApiDocsResponses;
+        Reply: GetApiDocsErrors & GetApiDocsResponses;
     }>;
 };

@@ -31,5 +31,8 @@ export const problemCatalogue = {
   recall_unavailable: { status: 503, title: "Recall unavailable" },
   recall_rejected: { status: 502, title: "Recall rejected the request" },
   store_unavailable: { status: 503, title: "Database unavailable" },
+  body_too_large: { status: 413, title: "Request body too large" },
+  request_timeout: { status: 408, title: "Request timeout" },
+  overloaded: { status: 503, title: "Gateway overloaded" },
   internal_error: { status: 500, title: "Internal error" },
 } as const satisfies Record<ProblemCode, { status: number; title: string }>;

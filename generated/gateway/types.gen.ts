@@ -188,6 +188,9 @@ export type ConnectionPage = {
  * | `recall_unavailable` | 503 | Recall timed out or is overloaded, after retries |
  * | `recall_rejected` | 502 | Recall answered something unexpected |
  * | `store_unavailable` | 503 | the gateway's database is not reachable; nothing was changed, try again |
+ * | `body_too_large` | 413 | the request body is over 16 KiB |
+ * | `request_timeout` | 408 | the request's headers and body took longer than 30 s to arrive |
+ * | `overloaded` | 503 | the gateway is overloaded; retry after `Retry-After` seconds |
  * | `internal_error` | 500 | an unexpected error in the gateway |
  *
  */
@@ -218,6 +221,9 @@ export const ProblemCode = {
     recall_unavailable: 'recall_unavailable',
     recall_rejected: 'recall_rejected',
     store_unavailable: 'store_unavailable',
+    body_too_large: 'body_too_large',
+    request_timeout: 'request_timeout',
+    overloaded: 'overloaded',
     internal_error: 'internal_error'
 } as const;
 
@@ -253,6 +259,9 @@ export const ProblemCode = {
  * | `recall_unavailable` | 503 | Recall timed out or is overloaded, after retries |
  * | `recall_rejected` | 502 | Recall answered something unexpected |
  * | `store_unavailable` | 503 | the gateway's database is not reachable; nothing was changed, try again |
+ * | `body_too_large` | 413 | the request body is over 16 KiB |
+ * | `request_timeout` | 408 | the request's headers and body took longer than 30 s to arrive |
+ * | `overloaded` | 503 | the gateway is overloaded; retry after `Retry-After` seconds |
  * | `internal_error` | 500 | an unexpected error in the gateway |
  *
  */
@@ -321,6 +330,10 @@ export type Readiness = {
          * The configuration is loaded and valid.
          */
         config: 'ok' | 'failing';
+        /**
+         * The event loop keeps up (`overloaded` while requests are shed with `503 overloaded`).
+         */
+        load: 'ok' | 'overloaded';
     };
 };
 
@@ -511,6 +524,16 @@ export type CreateConnectSessionErrors = {
      */
     401: Problem;
     /**
+     * The request's headers and body did not arrive within 30 seconds (`request_timeout`): answered as a problem
+     * (never a page), and the connection is closed.
+     *
+     */
+    408: Problem;
+    /**
+     * The request body is over 16 KiB (`body_too_large`).
+     */
+    413: Problem;
+    /**
      * Too many requests (`rate_limited`); retry after `Retry-After` seconds.
      */
     429: Problem;
@@ -519,7 +542,9 @@ export type CreateConnectSessionErrors = {
      */
     500: Problem;
     /**
-     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     * The gateway's database is not reachable (`store_unavailable`), or the gateway is overloaded (`overloaded`,
+     * with `Retry-After`); nothing was changed. Try again later.
+     *
      */
     503: Problem;
 };
@@ -565,6 +590,10 @@ export type OpenConnectUrlErrors = {
      * An unexpected error in the gateway (`internal_error`). A page for a browser, a problem otherwise.
      */
     500: Problem;
+    /**
+     * The gateway is overloaded (`overloaded`); retry after `Retry-After` seconds. A page for a browser, a problem otherwise.
+     */
+    503: Problem;
 };
 
 export type OpenConnectUrlError = OpenConnectUrlErrors[keyof OpenConnectUrlErrors];
@@ -610,6 +639,16 @@ export type LaunchConnectErrors = {
      */
     403: Problem;
     /**
+     * The request's headers and body did not arrive within 30 seconds (`request_timeout`): answered as a problem
+     * (never a page), and the connection is closed.
+     *
+     */
+    408: Problem;
+    /**
+     * The launch form is over 4 KiB (`body_too_large`). A page for a browser, a problem otherwise.
+     */
+    413: Problem;
+    /**
      * Too many requests (`rate_limited`); retry after `Retry-After` seconds. A page for a browser, a problem otherwise.
      */
     429: Problem;
@@ -618,7 +657,9 @@ export type LaunchConnectErrors = {
      */
     500: Problem;
     /**
-     * The gateway's database is not reachable (`store_unavailable`). A page for a browser, a problem otherwise.
+     * The gateway's database is not reachable (`store_unavailable`), or the gateway is overloaded (`overloaded`,
+     * with `Retry-After`). A page for a browser, a problem otherwise.
+     *
      */
     503: Problem;
 };
@@ -679,8 +720,9 @@ export type ConnectCallbackErrors = {
      */
     502: Problem;
     /**
-     * Recall did not answer in time or is overloaded (`recall_unavailable`), or the gateway's database is not
-     * reachable (`store_unavailable`). A page for a browser, a problem otherwise.
+     * Recall did not answer in time or is overloaded (`recall_unavailable`), the gateway's database is not
+     * reachable (`store_unavailable`), or the gateway is overloaded (`overloaded`, with `Retry-After`). A page for
+     * a browser, a problem otherwise.
      *
      */
     503: Problem;
@@ -745,7 +787,9 @@ export type ListConnectionsErrors = {
      */
     500: Problem;
     /**
-     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     * The gateway's database is not reachable (`store_unavailable`), or the gateway is overloaded (`overloaded`,
+     * with `Retry-After`); nothing was changed. Try again later.
+     *
      */
     503: Problem;
 };
@@ -803,8 +847,8 @@ export type DeleteConnectionErrors = {
     502: Problem;
     /**
      * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`), or the gateway's
-     * database is not reachable (`store_unavailable`). The connection is left as it was (a delete keeps the
-     * row); try again later.
+     * database is not reachable (`store_unavailable`), or the gateway itself is overloaded (`overloaded`, with
+     * `Retry-After`). The connection is left as it was (a delete keeps the row); try again later.
      *
      */
     503: Problem;
@@ -855,7 +899,9 @@ export type GetConnectionErrors = {
      */
     500: Problem;
     /**
-     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     * The gateway's database is not reachable (`store_unavailable`), or the gateway is overloaded (`overloaded`,
+     * with `Retry-After`); nothing was changed. Try again later.
+     *
      */
     503: Problem;
 };
@@ -918,8 +964,8 @@ export type RefreshConnectionErrors = {
     502: Problem;
     /**
      * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`), or the gateway's
-     * database is not reachable (`store_unavailable`). The connection is left as it was (a delete keeps the
-     * row); try again later.
+     * database is not reachable (`store_unavailable`), or the gateway itself is overloaded (`overloaded`, with
+     * `Retry-After`). The connection is left as it was (a delete keeps the row); try again later.
      *
      */
     503: Problem;
@@ -973,8 +1019,8 @@ export type DeleteMyConnectionErrors = {
     502: Problem;
     /**
      * Recall did not answer in time or is overloaded, after retries (`recall_unavailable`), or the gateway's
-     * database is not reachable (`store_unavailable`). The connection is left as it was (a delete keeps the
-     * row); try again later.
+     * database is not reachable (`store_unavailable`), or the gateway itself is overloaded (`overloaded`, with
+     * `Retry-After`). The connection is left as it was (a delete keeps the row); try again later.
      *
      */
     503: Problem;
@@ -1016,7 +1062,9 @@ export type GetMyConnectionErrors = {
      */
     500: Problem;
     /**
-     * The gateway's database is not reachable (`store_unavailable`); nothing was changed. Try again later.
+     * The gateway's database is not reachable (`store_unavailable`), or the gateway is overloaded (`overloaded`,
+     * with `Retry-After`); nothing was changed. Try again later.
+     *
      */
     503: Problem;
 };
@@ -1096,6 +1144,15 @@ export type GetOpenApiDocumentData = {
     url: '/openapi.json';
 };
 
+export type GetOpenApiDocumentErrors = {
+    /**
+     * The gateway is overloaded (`overloaded`); retry after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type GetOpenApiDocumentError = GetOpenApiDocumentErrors[keyof GetOpenApiDocumentErrors];
+
 export type GetOpenApiDocumentResponses = {
     /**
      * The OpenAPI 3.1 document.
@@ -1113,6 +1170,15 @@ export type GetApiDocsData = {
     query?: never;
     url: '/docs';
 };
+
+export type GetApiDocsErrors = {
+    /**
+     * The gateway is overloaded (`overloaded`); retry after `Retry-After` seconds.
+     */
+    503: Problem;
+};
+
+export type GetApiDocsError = GetApiDocsErrors[keyof GetApiDocsErrors];
 
 export type GetApiDocsResponses = {
     /**

@@ -105,6 +105,9 @@ export const zConnectionPage = z.object({
  * | `recall_unavailable` | 503 | Recall timed out or is overloaded, after retries |
  * | `recall_rejected` | 502 | Recall answered something unexpected |
  * | `store_unavailable` | 503 | the gateway's database is not reachable; nothing was changed, try again |
+ * | `body_too_large` | 413 | the request body is over 16 KiB |
+ * | `request_timeout` | 408 | the request's headers and body took longer than 30 s to arrive |
+ * | `overloaded` | 503 | the gateway is overloaded; retry after `Retry-After` seconds |
  * | `internal_error` | 500 | an unexpected error in the gateway |
  *
  */
@@ -135,6 +138,9 @@ export const zProblemCode = z.enum([
     'recall_unavailable',
     'recall_rejected',
     'store_unavailable',
+    'body_too_large',
+    'request_timeout',
+    'overloaded',
     'internal_error'
 ]);
 
@@ -168,7 +174,8 @@ export const zReadiness = z.object({
     status: z.enum(['ready', 'not_ready']),
     checks: z.object({
         store: z.enum(['ok', 'failing']),
-        config: z.enum(['ok', 'failing'])
+        config: z.enum(['ok', 'failing']),
+        load: z.enum(['ok', 'overloaded'])
     })
 });
 

@@ -48,6 +48,7 @@ export function toProblem(error: unknown): GatewayProblem {
   if (error instanceof StoreUnavailableError) return storeUnavailable();
   if (error instanceof RecallError) return recallProblem(error);
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (statusCode === 413) return new GatewayProblem('body_too_large', 'The request body is larger than this API accepts.');
   if (statusCode === 429) return new GatewayProblem('rate_limited', 'Too many requests; retry after the time in Retry-After.');
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && error instanceof Error) {
     return new GatewayProblem('invalid_request', error.message);

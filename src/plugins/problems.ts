@@ -5,11 +5,16 @@
 // failures as the flow does (routes/connect.ts gives them their own error handler).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
+import { STATUS_CODES } from 'node:http';
 import { GatewayProblem, problemBody, toProblem, type Problem, type ProblemCode } from '../connect/problems.js';
+
+/** How long a client is asked to wait when the gateway sheds load (plugins/load-shedding.ts). */
+export const overloadedRetryAfterS = 10;
 
 /** The headers a problem's code always comes with. */
 export function applyProblemHeaders(reply: FastifyReply, code: ProblemCode): void {
   if (code === 'rate_limited') reply.header('retry-after', reply.getHeader('retry-after') ?? '60');
+  if (code === 'overloaded') reply.header('retry-after', reply.getHeader('retry-after') ?? String(overloadedRetryAfterS));
   if (code === 'unauthorized') reply.header('www-authenticate', 'Bearer realm="zoom-connect-gateway"');
 }
 
@@ -67,16 +72,22 @@ export default fp(
 );
 
 /**
- * Requests Node's HTTP parser refuses (raw bytes in the request line, a malformed header, a non-numeric
- * Content-Length) never reach Fastify's routing: answer them on the socket with the same problem+json.
+ * Requests Node's HTTP server refuses before Fastify routes them: a malformed request (raw bytes in the request
+ * line, a malformed header, a non-numeric Content-Length) is invalid_request; one whose headers and body did not
+ * arrive within the request timeout (a slow client holding a socket) is request_timeout. Answered on the socket
+ * with the same problem+json, then the connection is closed.
  */
 export function answerMalformedRequest(error: Error & { code?: string }, socket: import('node:net').Socket): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(problemBody('invalid_request', 'The HTTP request is malformed.'));
+  const problem =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? problemBody('request_timeout', 'The request took too long to arrive; send it again.')
+      : problemBody('invalid_request', 'The HTTP request is malformed.');
+  const body = JSON.stringify(problem);
   socket.end(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -5,9 +5,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import path from 'node:path';
 import type { RouteHandlers } from '../../generated/gateway/fastify.gen.js';
+import { packageRoot } from '../package-root.js';
 import type { OperationTypes, RouteOptions } from './route-deps.js';
 
-export const gatewaySpecPath = path.resolve(import.meta.dirname, '../../openapi/gateway.yaml');
+export const gatewaySpecPath = path.join(packageRoot, 'openapi/gateway.yaml');
 
 // On plain http (local development, demo mode) upgrade-insecure-requests makes Safari fetch Swagger UI's own
 // assets over https, which fails: the page stays blank.

@@ -1,4 +1,5 @@
-// Tag `health`: liveness (the process answers) and readiness (the store answers and the config loaded).
+// Tag `health`: liveness (the process answers) and readiness (the store answers, the config loaded, and the
+// gateway is not shedding load).
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteHandlers } from '../../generated/gateway/fastify.gen.js';
 import type { OperationTypes, RouteOptions } from './route-deps.js';
@@ -16,8 +17,10 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
           return 'failing' as const;
         },
       );
-      const ready = store === 'ok';
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { store, config: 'ok' } });
+      // While the gateway sheds load (plugins/load-shedding.ts), it is not ready for more.
+      const load = app.isUnderPressure() ? ('overloaded' as const) : ('ok' as const);
+      const ready = store === 'ok' && load === 'ok';
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { store, config: 'ok', load } });
     },
   };
   app.get<OperationTypes<'getHealthz'>>('/healthz', handlers.getHealthz);

@@ -4,7 +4,7 @@
 import type { CDPSession } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/connect/secrets.js';
-import { demoEndUserId } from '../../src/routes/demo.js';
+import { demoEndUserId } from '../../src/demo/routes.js';
 import { screenshot, useChromium } from './chromium.js';
 import { connectInPopup, connectWithRedirect, openDemo, sessionToken, shown, shownError } from './demo-page.js';
 import { disconnectThroughApi, useDemoProcess } from './demo-process.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createRecallClient } from '../../src/recall/client.js';
-import { demoEndUserId } from '../../src/routes/demo.js';
+import { demoEndUserId, demoRoutes } from '../../src/demo/routes.js';
 import { openStore } from '../../src/store/index.js';
 import type { ConnectionRecord, CredentialSnapshot, Store } from '../../src/store/store.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
@@ -58,7 +58,7 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
       timeoutMs: 5000,
     });
     // The conflict of this story is the account-level one (conflict_account).
-    app = await buildApp({ deps: { config, store, recall: recallClient, appKind: 'account_level', now: () => new Date() } });
+    app = await buildApp({ deps: { config, store, recall: recallClient, appKind: 'account_level', now: () => new Date() }, demoRoutes });
     await app.listen({ port, host: '127.0.0.1' });
     base = config.publicUrl;
   }, 60_000);

@@ -90,6 +90,9 @@ describe('gateway.yaml', () => {
       'recall_unavailable',
       'recall_rejected',
       'store_unavailable',
+      'body_too_large',
+      'request_timeout',
+      'overloaded',
       'internal_error',
     ]);
   });

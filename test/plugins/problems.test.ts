@@ -128,7 +128,8 @@ describe('the problem handler', () => {
       'invalid_request',
       'return_to_not_allowed',
       'invalid_request',
-      'invalid_request',
+      // 2 MB: over the body limit (http-server.ts), refused before it is read.
+      'body_too_large',
       'internal_error',
       'invalid_request',
       'session_invalid',

@@ -13,14 +13,14 @@ describe('health', () => {
   it('answers /readyz with 200 ready when the store answers', async () => {
     const response = await gateway.request({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready', checks: { store: 'ok', config: 'ok' } });
+    expect(response.json()).toEqual({ status: 'ready', checks: { store: 'ok', config: 'ok', load: 'ok' } });
   });
 
   it('answers /readyz with 503 not_ready and store failing when the store cannot be reached', async () => {
     vi.spyOn(gateway.store, 'ping').mockRejectedValue(new Error('SQLITE_CANTOPEN'));
     const response = await gateway.request({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toEqual({ status: 'not_ready', checks: { store: 'failing', config: 'ok' } });
+    expect(response.json()).toEqual({ status: 'not_ready', checks: { store: 'failing', config: 'ok', load: 'ok' } });
   });
 
   it('keeps /healthz at 200 while the store fails: liveness checks nothing else', async () => {

@@ -71,7 +71,7 @@ describe('the database goes away and comes back', () => {
     const session = await createSession();
     expect(session.statusCode).toBe(201);
     connectUrl = session.json<{ connect_url: string }>().connect_url;
-    expect((await readiness()).json()).toEqual({ status: 'ready', checks: { store: 'ok', config: 'ok' } });
+    expect((await readiness()).json()).toEqual({ status: 'ready', checks: { store: 'ok', config: 'ok', load: 'ok' } });
   });
 
   describe('while it is stopped', () => {
@@ -82,7 +82,7 @@ describe('the database goes away and comes back', () => {
     it('answers /readyz 503 not_ready, naming the store as failing', async () => {
       const response = await readiness();
       expect(response.statusCode).toBe(503);
-      expect(response.json()).toEqual({ status: 'not_ready', checks: { store: 'failing', config: 'ok' } });
+      expect(response.json()).toEqual({ status: 'not_ready', checks: { store: 'failing', config: 'ok', load: 'ok' } });
     });
 
     it('answers a new connect session with a 503 store_unavailable problem', async () => {
@@ -111,7 +111,7 @@ describe('the database goes away and comes back', () => {
     }, 60_000);
 
     it('is ready again without a restart', async () => {
-      expect((await readiness()).json()).toEqual({ status: 'ready', checks: { store: 'ok', config: 'ok' } });
+      expect((await readiness()).json()).toEqual({ status: 'ready', checks: { store: 'ok', config: 'ok', load: 'ok' } });
     });
 
     it('serves the API again, and the launch code kept from before still works', async () => {

@@ -5,7 +5,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
+import { demoRoutes } from '../../src/demo/routes.js';
 import { demoOauthAppId, demoZoomClientId, loadConfig, productionVariables, type Config } from '../../src/config.js';
 import { createRecallClient } from '../../src/recall/client.js';
 import type { ZoomAppKind } from '../../src/recall/recall-api.js';
@@ -73,6 +74,8 @@ export interface GatewayOptions {
   recallLogs?: boolean;
   /** The Zoom OAuth app's kind, as start-up would read it (the Prism story's app is user-level). */
   appKind?: ZoomAppKind;
+  /** The HTTP limits and the load shedding, when a test sets its own. */
+  app?: Pick<AppOptions, 'http' | 'loadShedding'>;
 }
 
 /**
@@ -106,6 +109,9 @@ export function useGateway(
       deps: { config, store, recall: recallClient, appKind, now: () => clock.now },
       logStream,
       rateLimits: options.rateLimits,
+      ...options.app,
+      // In demo mode, the demo routes too, as server.ts adds them.
+      ...(config.demo ? { demoRoutes } : {}),
     });
     await app.ready();
     const request = async (options: InjectOptions & { url: string }) => {

@@ -5,7 +5,7 @@ import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOption
 
 import { client } from '../client.gen.js';
 import { connectCallback, createConnectSession, deleteConnection, deleteMyConnection, getApiDocs, getConnection, getHealthz, getMetrics, getMyConnection, getOpenApiDocument, getReadyz, launchConnect, listConnections, openConnectUrl, type Options, refreshConnection } from '../sdk.gen.js';
-import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMetricsData, GetMetricsResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetOpenApiDocumentData, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, OpenConnectUrlData, OpenConnectUrlError, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsError, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMetricsData, GetMetricsResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetOpenApiDocumentData, GetOpenApiDocumentError, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, OpenConnectUrlData, OpenConnectUrlError, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
 
 /**
  * Create a connect session
@@ -373,7 +373,10 @@ export const getReadyzQueryKey = (options?: Options<GetReadyzData>) => createQue
 /**
  * Readiness
  *
- * Ready to serve traffic when the store is reachable and the configuration is loaded.
+ * Ready to serve traffic when the store is reachable, the configuration is loaded and the gateway is not
+ * overloaded (`checks.load`: while it is, every operation but `/healthz`, `/readyz` and `/metrics` answers
+ * `503 overloaded`).
+ *
  */
 export const getReadyzOptions = (options?: Options<GetReadyzData>) => queryOptions<GetReadyzResponse, GetReadyzError, GetReadyzResponse, ReturnType<typeof getReadyzQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -431,7 +434,7 @@ export const getOpenApiDocumentQueryKey = (options?: Options<GetOpenApiDocumentD
  *
  * openapi/gateway.yaml as written, served as JSON.
  */
-export const getOpenApiDocumentOptions = (options?: Options<GetOpenApiDocumentData>) => queryOptions<GetOpenApiDocumentResponse, DefaultError, GetOpenApiDocumentResponse, ReturnType<typeof getOpenApiDocumentQueryKey>>({
+export const getOpenApiDocumentOptions = (options?: Options<GetOpenApiDocumentData>) => queryOptions<GetOpenApiDocumentResponse, GetOpenApiDocumentError, GetOpenApiDocumentResponse, ReturnType<typeof getOpenApiDocumentQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
         const { data } = await getOpenApiDocument({
             ...options,
@@ -451,7 +454,7 @@ export const getApiDocsQueryKey = (options?: Options<GetApiDocsData>) => createQ
  *
  * Swagger UI for this document.
  */
-export const getApiDocsOptions = (options?: Options<GetApiDocsData>) => queryOptions<GetApiDocsResponse, DefaultError, GetApiDocsResponse, ReturnType<typeof getApiDocsQueryKey>>({
+export const getApiDocsOptions = (options?: Options<GetApiDocsData>) => queryOptions<GetApiDocsResponse, GetApiDocsError, GetApiDocsResponse, ReturnType<typeof getApiDocsQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
         const { data } = await getApiDocs({
             ...options,

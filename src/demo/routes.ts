@@ -1,44 +1,17 @@
-// Demo mode only (config.ts isDemo): the stand-in Zoom consent page, a demo page at / built on the package's
+// Demo mode only (config.ts isDemo; loaded through src/demo/index.ts): the stand-in Zoom consent page, a demo page at / built on the package's
 // ./client (served at /demo/client.js), and a demo-only route that mints a connect session for it. None of
 // this exists otherwise.
 import type { FastifyPluginAsync } from 'fastify';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { zoomConsentPage } from '../../mocks/zoom/consent-page.js';
 import { demoZoomAuthorizePath } from '../config.js';
 import { createConnectSession } from '../connect/sessions.js';
 import { applyPageHeaders } from '../pages/page-headers.js';
-import { renderDemoPage } from '../pages/demo-page.js';
-import type { RouteOptions } from './route-deps.js';
+import type { RouteOptions } from '../routes/route-deps.js';
+import { demoClientBundle } from './client-bundle.js';
+import { renderDemoPage } from './demo-page.js';
 
 export const demoEndUserId = 'demo-user';
 export const demoClientPath = '/demo/client.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-// The client as the demo page imports it: bundled from src/client when esbuild is installed (a checkout with
-// dev dependencies, so the demo always runs the current source), else the built dist/client (npm run build).
-async function bundleClient(): Promise<string> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    return readFile(path.join(root, 'dist/client/index.js'), 'utf8').catch(() => {
-      throw new Error('The demo needs the browser client: run `npm run build` (or install dev dependencies).');
-    });
-  }
-  const result = await esbuild.build({
-    entryPoints: [path.join(root, 'src/client/index.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
 
 export const demoRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   const { config } = deps;
@@ -62,7 +35,7 @@ export const demoRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
   // Built on first use, once per process.
   let client: Promise<string> | undefined;
   app.get(demoClientPath, async (request, reply) => {
-    client ??= bundleClient();
+    client ??= demoClientBundle();
     try {
       const code = await client;
       return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(code);
