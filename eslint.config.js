@@ -4,6 +4,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+// Demo mode (src/demo/: Prism, the stand-in Zoom page, the demo page) is loaded only by server.ts's dynamic
+// import, in demo mode: a production install has none of its dev dependencies. Only src/demo/ uses mocks/.
+// (ESLint replaces a rule's options per file rather than merging them, so each src/ rule below repeats this.)
+const demoOnly = {
+  group: ['**/demo/**', '**/mocks/**'],
+  message: 'Only src/demo/ imports demo mode or mocks/ (server.ts loads src/demo/ with a dynamic import, in demo mode only).',
+};
 const clientSdkEntries = ['src/client/sdk.ts', 'src/client/react-query.ts'];
 
 export default tseslint.config(
@@ -30,10 +37,16 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/demo/**'],
+    rules: restrict(demoOnly),
+  },
   // The flow is free of Fastify: routes, plugins and pages adapt it to HTTP, never the other way round.
   {
     files: ['src/connect/**/*.ts'],
     rules: restrict(
+      demoOnly,
       { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'src/connect/ never imports Fastify (DESIGN.md: routes -> connect).' },
       { group: ['**/routes/**', '**/plugins/**', '**/pages/**'], message: 'src/connect/ never imports routes, plugins or pages.' },
     ),
@@ -41,12 +54,15 @@ export default tseslint.config(
   // Persistence and the Recall client know nothing of the flow that uses them.
   {
     files: ['src/store/**/*.ts', 'src/recall/**/*.ts'],
-    rules: restrict({ group: ['**/connect/**'], message: 'src/store/ and src/recall/ never import src/connect/ (dependencies point one way).' }),
+    rules: restrict(demoOnly, {
+      group: ['**/connect/**'],
+      message: 'src/store/ and src/recall/ never import src/connect/ (dependencies point one way).',
+    }),
   },
   // Routes call the flow; only the flow talks to the store.
   {
     files: ['src/routes/**/*.ts'],
-    rules: restrict({ group: ['**/store/**'], message: 'Routes never import the store: go through src/connect/.' }),
+    rules: restrict(demoOnly, { group: ['**/store/**'], message: 'Routes never import the store: go through src/connect/.' }),
   },
   // The browser helper ships alone: its own files and the generated types, nothing else (not even the SDK).
   {
@@ -73,6 +89,11 @@ export default tseslint.config(
       regex: '^(?!\\.\\./\\.\\./generated/gateway-sdk/)',
       message: "The package's ./sdk and ./react-query entries import only generated/gateway-sdk/ (no zod, no server code).",
     }),
+  },
+  // Plain Node scripts (prepare runs where tsx is not installed).
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
