@@ -2,7 +2,9 @@
 // values in generated/gateway/, so the code never keeps a hand copy of them:
 // - problems.gen.ts: each ProblemCode's HTTP status and title, read from the response example named after the
 //   code (gateway.yaml promises one per code, for Prism's `Prefer: example=<code>`);
-// - operations.gen.ts: every operation's method and path, keyed by operationId (the route table).
+// - operations.gen.ts: every operation's method, path and security schemes, keyed by operationId (the route table);
+// - gateway-sdk/api-key-operations.gen.ts: the operations the app's backend calls with its API key (the client
+//   package's createGatewayClient binds exactly these, so the key never goes out as a session token or cookie).
 // The spec is checked on the way: a code without its example, two examples of one code that disagree, or the
 // ProblemCode table in the description naming another status stops the generation with the reason.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,8 +26,11 @@ interface ProblemFacts {
   title: string;
 }
 
+type Security = Record<string, string[]>[];
+
 interface Spec {
-  paths: Record<string, Partial<Record<(typeof methods)[number], { operationId?: string }>>>;
+  security?: Security;
+  paths: Record<string, Partial<Record<(typeof methods)[number], { operationId?: string; security?: Security }>>>;
   components: {
     schemas: { ProblemCode: { enum: string[]; description?: string } };
     examples: Record<string, { value?: unknown }>;
@@ -72,12 +77,21 @@ export function problemCatalogue(spec: Spec): Record<string, ProblemFacts> {
   return catalogue;
 }
 
-export function operationTable(spec: Spec): Record<string, { method: string; path: string }> {
-  const table: Record<string, { method: string; path: string }> = {};
+interface OperationFacts {
+  method: string;
+  path: string;
+  /** The security schemes the operation takes (any one of them), by name; empty when it takes none. */
+  security: string[];
+}
+
+export function operationTable(spec: Spec): Record<string, OperationFacts> {
+  const table: Record<string, OperationFacts> = {};
   for (const [route, item] of Object.entries(spec.paths)) {
     for (const method of methods) {
-      const operationId = item[method]?.operationId;
-      if (operationId) table[operationId] = { method: method.toUpperCase(), path: route };
+      const operation = item[method];
+      if (!operation?.operationId) continue;
+      const security = (operation.security ?? spec.security ?? []).flatMap((requirement) => Object.keys(requirement));
+      table[operation.operationId] = { method: method.toUpperCase(), path: route, security };
     }
   }
   return table;
@@ -107,18 +121,28 @@ export const problemCatalogue = {
 ${objectLines(problemCatalogue(spec))}
 } as const satisfies Record<ProblemCode, { status: number; title: string }>;
 `;
+  const table = operationTable(spec);
   const operations = `${header}
 
-/** gateway.yaml's operations (webhooks aside): method and path template, by operationId. */
+/** gateway.yaml's operations (webhooks aside): method, path template and security schemes, by operationId. */
 export const gatewayOperations = {
-${objectLines(operationTable(spec))}
+${objectLines(table)}
 } as const;
 
 export type GatewayOperationId = keyof typeof gatewayOperations;
 `;
+  const apiKeyOperations = Object.keys(table).filter((operationId) => table[operationId]!.security.includes('apiKey'));
+  const sdkOperations = `${header}
+
+/** The operations the app's backend calls with a gateway API key (security scheme \`apiKey\`). */
+export const apiKeyOperations = ${JSON.stringify(apiKeyOperations)} as const;
+`;
+  const sdkDir = path.join(outRoot, 'gateway-sdk');
+  mkdirSync(sdkDir, { recursive: true });
   writeFileSync(path.join(outDir, 'problems.gen.ts'), problems);
   writeFileSync(path.join(outDir, 'operations.gen.ts'), operations);
-  return ['gateway/problems.gen.ts', 'gateway/operations.gen.ts'];
+  writeFileSync(path.join(sdkDir, 'api-key-operations.gen.ts'), sdkOperations);
+  return ['gateway/problems.gen.ts', 'gateway/operations.gen.ts', 'gateway-sdk/api-key-operations.gen.ts'];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -141,7 +141,6 @@ describe('failed authentication', () => {
   });
 
   it('counts failures over all authenticated routes together, API keys and session tokens alike', async () => {
-    const token = await newSessionToken();
     for (const [, request] of every.slice(0, FAILURES)) expect((await send(g, request, 'Bearer guessed-000000000000000')).statusCode).toBe(401);
     for (const [, request] of every) expectLimited(await send(g, request, 'Bearer guessed-000000000000000'));
   });
