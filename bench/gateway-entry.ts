@@ -19,7 +19,7 @@ const stub = await startRecallStub({
   delayMs: Number(process.env.BENCH_STUB_DELAY_MS ?? 0),
 });
 const config = loadConfig({ ...process.env, RECALL_BASE_URL: stub.url });
-const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, events: config.webhook !== null });
 const metrics = createGatewayMetrics();
 const recall = createRecallClient({
   baseUrl: config.recall.baseUrl,

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, isDemo, loadConfig, type Config } from './config.js';
 import { randomSecret } from './connect/secrets.js';
+import { withFreshCredentialIds } from './demo/fresh-credential-ids.js';
 import type { PrismMock } from '../mocks/prism.js';
 import { budgetListCalls, LIST_BUDGET, RequestBudget } from './health/request-budget.js';
 import { LIST_CALLS_PER_MINUTE } from './health/sync.js';
@@ -51,9 +52,9 @@ function banner({ config, demoApiKey }: Configured): string {
 async function main(): Promise<void> {
   const configured = await configure();
   const { config, recallMock } = configured;
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, events: config.webhook !== null });
   const metrics = createGatewayMetrics();
-  const recall = createRecallClient({
+  const recallClient = createRecallClient({
     baseUrl: config.recall.baseUrl,
     apiKey: config.recall.apiKey,
     oauthAppId: config.recall.oauthAppId,
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
     // Retries are worth seeing in production; the client never logs the key, a code or a verifier.
     logger: pino({ level: config.logLevel, base: { component: 'recall' } }),
   });
+  // The demo's Prism hands out deleted credential ids again; real Recall never does (src/demo/fresh-credential-ids.ts).
+  const recall = config.demo ? withFreshCredentialIds(recallClient, store) : recallClient;
   const { app: oauthApp, warnings } = await checkOauthApp(recall, config);
   const app = await buildApp({
     deps: { config, store, recall, appKind: oauthApp.kind, now: () => new Date() },

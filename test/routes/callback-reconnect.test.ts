@@ -2,10 +2,11 @@
 // legacy conflict replacing a credential, a reconnect as another Zoom identity. Built from Prism examples whose
 // credential ids differ (created 3e61f7a6-…, reauthorized_existing e96244cc-…, conflicting 15af756b-… / 54a82e28-…).
 import type { LightMyRequestResponse } from 'fastify';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionRecord, CredentialSnapshot } from '../../src/store/store.js';
 import { useGateway, type TestGateway } from '../support/gateway.js';
 import { callback, callbackFor, launch } from '../support/flow.js';
+import { failNextSave, saveConnection } from '../support/store-changes.js';
 
 const credentialsPath = '/api/v2/zoom-oauth-credentials/';
 const created: CredentialSnapshot = {
@@ -41,7 +42,7 @@ const earlier = '2026-11-01T09:00:00.000Z';
 
 /** An end user's connection as it stood before the test's flow. */
 async function connected(gateway: TestGateway, endUserId: string, credential: CredentialSnapshot): Promise<ConnectionRecord> {
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: crypto.randomUUID(),
     endUserId,
     credential,
@@ -152,7 +153,7 @@ describe('connections sharing and replacing Recall credentials', () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account', 'code=201, example=created');
       gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
       const launched = await launch(gateway);
-      vi.spyOn(gateway.store, 'saveConnection').mockRejectedValueOnce(new Error('database is locked'));
+      failNextSave(gateway.store, new Error('database is locked'));
       const response = await callbackFor(gateway, launched);
       expect(new URL(String(response.headers.location)).searchParams.get('error')).toBe('internal_error');
       expect(await gateway.store.getConnection(colleague.id)).toMatchObject({ status: 'needs_reauth', recallCredentialId: null });

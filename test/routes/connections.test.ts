@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionRecord, RecallStatus } from '../../src/store/store.js';
 import { testApiKey, useGateway, type TestGateway } from '../support/gateway.js';
+import { detachCredential, saveConnection } from '../support/store-changes.js';
 
 const auth = { authorization: `Bearer ${testApiKey}` };
 
@@ -14,7 +15,7 @@ interface Seed {
 }
 
 async function seedConnection(gateway: TestGateway, seed: Seed = {}): Promise<ConnectionRecord> {
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: randomUUID(),
     endUserId: seed.endUserId ?? `user_${randomUUID().slice(0, 8)}`,
     credential: {
@@ -265,7 +266,7 @@ describe('DELETE /v1/connections/{id}', () => {
 
   it('deletes a detached connection (no credential) without calling Recall', async () => {
     const seeded = await seedConnection(gateway);
-    await gateway.store.detachCredential(seeded.recallCredentialId!, gateway.clock.now.toISOString());
+    await detachCredential(gateway.store, seeded.recallCredentialId!, gateway.clock.now.toISOString());
     const response = await deleteConnection(seeded.id);
     expect(response.statusCode).toBe(204);
     expect(gateway.recall.calls).toEqual([]);
@@ -391,7 +392,7 @@ describe('POST /v1/connections/{id}/refresh', () => {
 
   it('leaves a detached connection (no credential) as it is, without calling Recall', async () => {
     const seeded = await seedConnection(gateway);
-    await gateway.store.detachCredential(seeded.recallCredentialId!, gateway.clock.now.toISOString());
+    await detachCredential(gateway.store, seeded.recallCredentialId!, gateway.clock.now.toISOString());
     const response = await refresh(seeded.id);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'needs_reauth', recall_credential_id: null });
