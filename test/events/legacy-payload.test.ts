@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectFailed } from '../../src/events/bodies.js';
+import { connectFailed, toApiConnection } from '../../src/events/bodies.js';
 import { webhookDeliverer } from '../../src/events/delivery.js';
 import { createOutboxDispatcher } from '../../src/events/dispatcher.js';
 import { openStore } from '../../src/store/index.js';
@@ -19,7 +19,8 @@ import type { Database } from '../../src/store/schema.js';
 import { GatewaySqliteDialect } from '../../src/store/sqlite-dialect.js';
 import type { Store } from '../../src/store/store.js';
 import { loadSpec, schemaValidator } from '../support/spec.js';
-import { publish } from '../support/store-changes.js';
+import { publish, saveAndAnnounce } from '../support/store-changes.js';
+import { aCredential, aSave } from '../store/contract/fixtures.js';
 import { webhookSecret } from './harness.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
@@ -189,6 +190,22 @@ describe('outbox rows of the previous version', () => {
     await publish(store, connectFailed('user_42', null, 'zoom_error'), createdAt);
     await dispatcher().drain();
     expect(receiver.acknowledged().map((event) => event.type)).toEqual(['connection.deleted', 'connect.failed']);
+  });
+});
+
+describe('an event written now', () => {
+  it("is stored as the versioned webhook body, with nothing of the store's record in it", async () => {
+    store = await openStore(`sqlite:${file}`, { events: true });
+    const saved = await saveAndAnnounce(store, aSave('user_42', aCredential(), { now: createdAt }));
+    const sqlite = new BetterSqlite3(file, { readonly: true });
+    try {
+      const [row] = sqlite.prepare('select type, payload from outbox_events').all() as { type: string; payload: string }[];
+      expect(row!.type).toBe('connection.created');
+      expect(JSON.parse(row!.payload)).toEqual({ v: 1, type: 'connection.created', data: { connection: toApiConnection(saved.connection) } });
+      expect(row!.payload).not.toContain('endUserId');
+    } finally {
+      sqlite.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionRecord, RecallStatus } from '../../src/store/store.js';
 import { testApiKey, useGateway, type TestGateway } from '../support/gateway.js';
 import { detachCredential, saveConnection } from '../support/store-changes.js';
+import { CredentialDeletedError } from '../../src/store/store.js';
 
 const auth = { authorization: `Bearer ${testApiKey}` };
 
@@ -370,6 +371,22 @@ describe('POST /v1/connections/{id}/refresh', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ id: seeded.id, status: 'needs_reauth', recall_credential_id: null, recall_status: null });
     expect(await gateway.store.getConnection(seeded.id)).toMatchObject({ status: 'needs_reauth', recallCredentialId: null });
+  });
+
+  it('retires a credential Recall no longer knows: a callback Recall answered with it before cannot save onto it', async () => {
+    const seeded = await seedConnection(gateway);
+    gateway.recall.prefer('retrieve', 'code=404');
+    await refresh(seeded.id);
+    expect(await gateway.store.retiredCredential(seeded.recallCredentialId!)).toMatchObject({ deletionOwed: false });
+    const late = saveConnection(gateway.store, {
+      newConnectionId: randomUUID(),
+      endUserId: 'user_late',
+      credential: { id: seeded.recallCredentialId!, status: 'healthy', userId: seeded.zoomUserId, accountId: null, meetingSyncStatus: null },
+      appKind: gateway.appKind,
+      replacesCredentialIds: [],
+      now: gateway.clock.now.toISOString(),
+    });
+    await expect(late).rejects.toBeInstanceOf(CredentialDeletedError);
   });
 
   it('detaches the connection when Recall does not know the credential it is asked to validate', async () => {
