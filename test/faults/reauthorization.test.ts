@@ -150,3 +150,28 @@ describe.each(['new_id_old_deleted', 'new_id_old_kept'] as const)(
     });
   },
 );
+
+describe('a callback Recall answers with a credential the gateway retired but could not delete yet', () => {
+  it('deletes it at Recall before the trip through Zoom, so the second trip gets a fresh credential', async () => {
+    const g = await start({ kind: 'user_level', reauthorization: 'update' });
+    const shared = { userId: 'zoom-user-shared', accountId: 'zoom-account-0' };
+    expect(await connectFlow(g.send, g.zoom, plan('user_1', shared))).toMatchObject({ result: 'connected' });
+    const [old] = [...g.recall.credentials.keys()];
+    // user_1 moves to another Zoom user: the old credential serves nobody, is retired, and its delete fails.
+    g.recall.script('delete', '503', '503', '503', '503');
+    expect(await connectFlow(g.send, g.zoom, plan('user_1', { userId: 'zoom-user-other', accountId: 'zoom-account-0' }))).toMatchObject({
+      result: 'connected',
+    });
+    expect(g.recall.credentials.has(old!)).toBe(true);
+    expect(await g.store.retiredCredential(old!)).toMatchObject({ deletionOwed: true });
+
+    // user_2 signs in as the shared Zoom user: Recall updates and answers the retired credential.
+    expect(await connectFlow(g.send, g.zoom, plan('user_2', shared))).toMatchObject({ result: 'connected' });
+    const user2 = await g.store.getConnectionByEndUser('user_2');
+    expect(user2?.recallCredentialId).not.toBe(old);
+    expect(g.recall.credentials.has(old!)).toBe(false);
+    expect(g.recall.credentials.get(user2!.recallCredentialId!)?.user_id).toBe('zoom-user-shared');
+    expect(await g.store.deletionsOwed('2999-01-01T00:00:00.000Z', 10)).toEqual([]);
+    expect(await dangling(g)).toEqual([]);
+  });
+});
