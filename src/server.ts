@@ -23,7 +23,7 @@ async function loadDemoMode(): Promise<typeof import('./demo/index.js')> {
 async function main(): Promise<void> {
   const demo = isDemo(process.env) ? await (await loadDemoMode()).startDemo(process.env) : undefined;
   const config = demo?.config ?? loadConfig();
-  const app = await startGateway(config, { demoRoutes: demo?.routes }).catch(async (error: unknown) => {
+  const app = await startGateway(config, { demo: demo?.parts }).catch(async (error: unknown) => {
     await demo?.close();
     throw error;
   });

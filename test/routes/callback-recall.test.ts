@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ConnectionRecord } from '../../src/store/store.js';
 import { appOrigin, oauthAppId, useGateway, type TestGateway } from '../support/gateway.js';
 import { callback, callbackFor, launch, type Launched } from '../support/flow.js';
+import { saveConnection } from '../support/store-changes.js';
 
 const returnTo = `${appOrigin}/settings`;
 const credentialsPath = '/api/v2/zoom-oauth-credentials/';
@@ -42,7 +43,7 @@ const rows = (gateway: TestGateway) => gateway.store.listConnections({ limit: 10
 
 /** user_42's connection as it stood before this flow, on Recall's existing credential e96244cc-…. */
 async function existingConnection(gateway: TestGateway): Promise<ConnectionRecord> {
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: '4514327a-fb47-471b-a0b3-4f1f2300723a',
     endUserId: 'user_42',
     credential: { id: existingId, status: 'unhealthy', userId: existingZoomUser, accountId: null, meetingSyncStatus: 'completed' },
