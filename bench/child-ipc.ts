@@ -1,6 +1,8 @@
 // The benchmark's server processes talk to bench/run.ts over IPC: "ready" with the port once listening, their
 // memory, garbage-collection pauses and event-loop delay when asked (since the last reset), and a clean exit on
 // SIGTERM.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 export interface Ready {
   type: 'ready';
@@ -36,7 +38,11 @@ export function serveIpc(port: number, close: () => Promise<void>, extra: Partia
   loopDelay.enable();
   const ms = (ns: number) => Math.round(ns / 10_000) / 100;
 
-  process.on('message', (message: { type?: string; reset?: boolean }) => {
+  process.on('message', (message: { type?: string; reset?: boolean; file?: string }) => {
+    if (message?.type === 'cpu-profile') {
+      cpuProfile(message.file);
+      return;
+    }
     if (message?.type !== 'stats') return;
     const memory = process.memoryUsage();
     const stats: Stats = {
@@ -62,4 +68,28 @@ export function serveIpc(port: number, close: () => Promise<void>, extra: Partia
     );
   });
   process.send?.({ type: 'ready', port, ...extra } satisfies Ready);
+}
+
+let profiler: Session | undefined;
+
+/**
+ * bench/profile.ts's CPU profile of one step of the load: started by a message without `file`, stopped and
+ * written to `file` by the next; each answered with `{type: 'cpu-profile'}`.
+ */
+function cpuProfile(file: string | undefined): void {
+  const done = () => process.send?.({ type: 'cpu-profile' });
+  if (file === undefined) {
+    profiler = new Session();
+    profiler.connect();
+    profiler.post('Profiler.setSamplingInterval', { interval: 200 }, () =>
+      profiler!.post('Profiler.enable', () => profiler!.post('Profiler.start', done)),
+    );
+    return;
+  }
+  profiler?.post('Profiler.stop', (error, result) => {
+    if (!error) writeFileSync(file, JSON.stringify(result.profile));
+    profiler?.disconnect();
+    profiler = undefined;
+    done();
+  });
 }

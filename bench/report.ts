@@ -1,4 +1,4 @@
-// The benchmark's figures, each with its ratio to the two baselines, and the targets of the gateway's
+// The benchmark's figures, each with its ratio to the two baselines, and the floors of issue 12: met or missed, and by how much.
 // performance claims: met or missed, and by how much.
 import type { Stats } from './child-ipc.js';
 import type { LoadResult } from './load.js';
@@ -30,8 +30,8 @@ export interface Results {
     peakRssMB: number;
     memoryAtEndMB: { rss: number; heapUsed: number; heapTotal: number; external: number };
     connections: number;
+    /** The production entry (dist/server/server.js, as npm start runs it), median. */
     coldStartMs: number;
-    serverColdStartMs: number;
   };
   baselineColdStartMs: { bare: number; oauth2: number };
   coldStartSamplesMs: Record<string, number[]>;
@@ -40,9 +40,14 @@ export interface Results {
 }
 
 export interface Target {
-  name: string;
-  measured: string;
-  target: string;
+  /** What is measured. */
+  figure: string;
+  /** The gateway's figure, and its ratio (or difference) to the baseline. */
+  result: string;
+  /** What it is measured against, in the same run. */
+  baseline: string;
+  /** What the figure must be, as issue 12 sets it. */
+  floor: string;
   met: boolean;
   /** How far off, when missed. */
   gap?: string;
@@ -55,48 +60,57 @@ const latency = (ms: number) => (ms === 0 ? '<1' : String(ms));
 const pad = (text: string, width: number) => text.padEnd(width);
 const padLeft = (text: string, width: number) => text.padStart(width);
 
+/**
+ * The floors of issue 12, each a ratio to (or a difference from) a baseline measured in the same run, so a
+ * slower or busier machine moves both sides.
+ */
 export function targetsOf(results: Results): Target[] {
-  const { gateway, baselines } = results;
+  const { gateway, baselines, baselineColdStartMs } = results;
   const launchRatio = gateway.launch.rps / baselines.oauth2.rps;
   const readRatio = gateway.connectionRead.rps / baselines.bare.rps;
   const overStub = gateway.callbackOneAtATime.p99 - gateway.stubLatency.p99;
+  const coldRatio = gateway.coldStartMs / baselineColdStartMs.bare;
+  const below = (value: number, floor: number) => (value < floor ? { gap: `${((1 - value / floor) * 100).toFixed(0)}% below` } : {});
   return [
     {
-      name: "launch throughput vs @fastify/oauth2's start route (while storing a single-use state)",
-      measured: `${launchRatio.toFixed(2)}x`,
-      target: '>= 1.0x',
-      met: launchRatio >= 1,
-      ...(launchRatio < 1 ? { gap: `${((1 - launchRatio) * 100).toFixed(0)}% below` } : {}),
+      figure: 'launch (form POST -> 303 to Zoom, single-use state stored)',
+      result: `${int(gateway.launch.rps)} req/s (${launchRatio.toFixed(2)}x)`,
+      baseline: `@fastify/oauth2 start route ${int(baselines.oauth2.rps)} req/s`,
+      floor: '>= 0.5x',
+      met: launchRatio >= 0.5,
+      ...below(launchRatio, 0.5),
     },
     {
-      name: 'connection read throughput vs the bare Fastify route',
-      measured: `${readRatio.toFixed(2)}x`,
-      target: '>= 0.7x',
-      met: readRatio >= 0.7,
-      ...(readRatio < 0.7 ? { gap: `${((0.7 - readRatio) * 100).toFixed(0)} points below` } : {}),
+      figure: 'connection read (GET /v1/connections/{id}, API key)',
+      result: `${int(gateway.connectionRead.rps)} req/s (${readRatio.toFixed(2)}x)`,
+      baseline: `bare Fastify route ${int(baselines.bare.rps)} req/s`,
+      floor: '>= 0.4x',
+      met: readRatio >= 0.4,
+      ...below(readRatio, 0.4),
     },
     {
-      name: "callback p99 above the Recall stub's own p99 (1 connection)",
-      measured: `+${overStub.toFixed(1)} ms (${gateway.callbackOneAtATime.p99} ms vs ${gateway.stubLatency.p99} ms)`,
-      target: '<= +5 ms',
+      figure: 'callback p99, 1 connection, over the Recall stub',
+      result: `${gateway.callbackOneAtATime.p99} ms (+${overStub.toFixed(1)} ms)`,
+      baseline: `Recall stub p99 ${gateway.stubLatency.p99} ms`,
+      floor: '<= +5 ms',
       met: overStub <= 5,
       ...(overStub > 5 ? { gap: `${(overStub - 5).toFixed(1)} ms over` } : {}),
     },
     {
-      name: 'peak RSS under load',
-      measured: `${gateway.peakRssMB.toFixed(0)} MB`,
-      target: '<= 150 MB',
-      met: gateway.peakRssMB <= 150,
-      ...(gateway.peakRssMB > 150 ? { gap: `${(gateway.peakRssMB - 150).toFixed(0)} MB over` } : {}),
+      figure: 'peak RSS of the gateway under the bench load',
+      result: `${gateway.peakRssMB.toFixed(0)} MB`,
+      baseline: `bare route ${baselines.bare.peakRssMB.toFixed(0)} MB, oauth2 ${baselines.oauth2.peakRssMB.toFixed(0)} MB`,
+      floor: '<= 160 MB',
+      met: gateway.peakRssMB <= 160,
+      ...(gateway.peakRssMB > 160 ? { gap: `${(gateway.peakRssMB - 160).toFixed(0)} MB over` } : {}),
     },
     {
-      name: 'cold start to ready (the bench entry; src/server.ts alongside)',
-      measured: `${int(gateway.coldStartMs)} ms (src/server.ts: ${int(gateway.serverColdStartMs)} ms)`,
-      target: '< 1000 ms',
-      met: gateway.coldStartMs < 1000 && gateway.serverColdStartMs < 1000,
-      ...(gateway.coldStartMs >= 1000 || gateway.serverColdStartMs >= 1000
-        ? { gap: `${int(Math.max(gateway.coldStartMs, gateway.serverColdStartMs) - 1000)} ms over` }
-        : {}),
+      figure: 'cold start of dist/server/server.js to /readyz (median)',
+      result: `${int(gateway.coldStartMs)} ms (${coldRatio.toFixed(2)}x)`,
+      baseline: `bare route ${int(baselineColdStartMs.bare)} ms`,
+      floor: '<= 2x',
+      met: coldRatio <= 2,
+      ...(coldRatio > 2 ? { gap: `${int(gateway.coldStartMs - 2 * baselineColdStartMs.bare)} ms over` } : {}),
     },
   ];
 }
@@ -152,10 +166,7 @@ export function printReport(results: Results): { targets: Target[] } {
     `${pad('peak RSS under load', 42)}gateway ${gateway.peakRssMB.toFixed(0)} MB; bare ${bare.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, bare.peakRssMB)}); oauth2 ${oauth2.peakRssMB.toFixed(0)} MB (${ratio(gateway.peakRssMB, oauth2.peakRssMB)})`,
   );
   console.log(
-    `${pad('cold start to ready (median)', 42)}gateway ${int(gateway.coldStartMs)} ms; bare ${int(bareCold)} ms (${ratio(gateway.coldStartMs, bareCold)}); oauth2 ${int(oauth2Cold)} ms (${ratio(gateway.coldStartMs, oauth2Cold)})`,
-  );
-  console.log(
-    `${pad('cold start to ready, src/server.ts built', 42)}${int(gateway.serverColdStartMs)} ms (${ratio(gateway.serverColdStartMs, bareCold)} bare)`,
+    `${pad('cold start to ready (median)', 42)}dist/server/server.js ${int(gateway.coldStartMs)} ms; bare ${int(bareCold)} ms (${ratio(gateway.coldStartMs, bareCold)}); oauth2 ${int(oauth2Cold)} ms (${ratio(gateway.coldStartMs, oauth2Cold)})`,
   );
   const { gc, eventLoopDelayMs } = gateway.duringCallbackOneAtATime;
   console.log(
@@ -178,12 +189,15 @@ export function printReport(results: Results): { targets: Target[] } {
   }
 
   const targets = targetsOf(results);
-  console.log('\ntargets');
+  console.log('\nfloors (issue 12)');
   for (const target of targets) {
     console.log(
-      `  ${target.met ? 'met   ' : 'MISSED'} ${target.name}: ${target.measured} (target ${target.target})${target.gap ? `, ${target.gap}` : ''}`,
+      `  ${target.met ? 'met   ' : 'MISSED'} ${target.figure}: ${target.result}; ${target.baseline}; floor ${target.floor}${target.gap ? `, ${target.gap}` : ''}`,
     );
   }
+  console.log('\nas a table (README):\n| figure | result | baseline | floor | met |\n|---|---|---|---|---|');
+  for (const target of targets)
+    console.log(`| ${target.figure} | ${target.result} | ${target.baseline} | ${target.floor} | ${target.met ? 'yes' : '**no**'} |`);
   const bad = rows.filter(([, row]) => row.unexpected + row.errors > 0).map(([name]) => name);
   if (bad.length > 0) console.log(`\nWARNING: unexpected answers or errors in: ${bad.join(', ')} (those figures measured something else)`);
   return { targets };

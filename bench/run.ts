@@ -1,25 +1,25 @@
 // npm run bench: the built gateway under load, next to its baselines measured in the same run.
-// 1. esbuild bundles the gateway's bench entry, the baselines and src/server.ts into bench/.build/ (node runs them).
-// 2. Cold starts: each bundle, from spawn to its first 200 on the readiness route.
+// 1. esbuild bundles the gateway's bench entry and the baselines into bench/.build/, and builds the production entry
+//    as npm run build does (dist/server/server.js): node runs them (bench/bundles.ts).
+// 2. Cold starts: the production entry (configured mode, against a Recall stub) and the baselines, from spawn to
+//    their first 200 on the readiness route.
 // 3. Load, with autocannon in this process against one server process at a time, on 127.0.0.1 only: the bare
 //    Fastify route, @fastify/oauth2's start route (PKCE), then the gateway (SQLite file store, in-process Recall
 //    stub): session creation, launch, callback, connection read, and the stub's own latency; then launches and
 //    callbacks on PostgreSQL with one gateway instance and with two on one database (bench/postgres.ts).
-// 4. bench/results.json, and a table of every figure with its ratio to the baselines and the targets.
+// 4. bench/results.json, and a table of every figure with its ratio to the baselines and issue 12's floors.
 // Every load is bounded by a request count or a duration, and by a wall-clock watchdog.
-import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiKey, appOrigin, callbacks, createSessions, launches, newFlowQueue } from './flows.js';
+import { buildBundles, bundle, gatewayEnv as baseEnv, oauthAppId, productionEntry, root, zoomClientId } from './bundles.js';
+import { apiKey, callbacks, createSessions, launches, newFlowQueue } from './flows.js';
 import { load, type LoadResult } from './load.js';
 import { measurePostgres } from './postgres.js';
 import { coldStarts, startServer, type ServerProcess } from './processes.js';
 import { startRecallStub } from './recall-stub.js';
 import { printReport, type Results } from './report.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const buildDir = path.join(root, 'bench/.build');
 const numberFrom = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const settings = {
   connections: numberFrom('BENCH_CONNECTIONS', 10),
@@ -36,60 +36,19 @@ const settings = {
   postgresFlows: numberFrom('BENCH_PG_FLOWS', 3000),
 };
 
-const oauthAppId = '9a03bb66-31f6-4272-8074-38c7c675ecb0';
-const zoomClientId = 'slSJlqiDrYRufiuCxVlIuQ';
-const bundle = (name: string) => path.join(buildDir, `${name}.mjs`);
-
-async function buildBundles(): Promise<number> {
-  const started = performance.now();
-  await build({
-    entryPoints: { gateway: 'bench/gateway-entry.ts', baseline: 'bench/baseline-entry.ts', server: 'src/server.ts' },
-    absWorkingDir: root,
-    outdir: buildDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // node_modules stay node_modules: the bundle holds the gateway's own code (src/, generated/, mocks/).
-    packages: 'external',
-    // As npm run build does (scripts/build-server.ts): demo mode's module (and its Prism imports) in a chunk of
-    // its own, loaded only in demo mode, so the production entry's cold start does not pay for it.
-    splitting: true,
-    logLevel: 'warning',
-  });
-  return performance.now() - started;
-}
-
-function gatewayEnv(dataDir: string, name: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    PUBLIC_URL: 'http://127.0.0.1:3000',
-    ZOOM_REDIRECT_URI: 'http://127.0.0.1:3000/v1/connect/zoom/callback',
-    DATABASE_URL: `sqlite:${path.join(dataDir, `${name}.db`)}`,
-    GATEWAY_API_KEYS: apiKey,
-    RECALL_API_KEY: 'bench-recall-api-key',
-    RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
-    ZOOM_CLIENT_ID: zoomClientId,
-    ALLOWED_RETURN_ORIGINS: appOrigin,
-    HEALTH_SYNC_INTERVAL_S: '0',
-    LOG_LEVEL: settings.logLevel,
-    BENCH_STUB_DELAY_MS: String(settings.stubDelayMs),
-    ...extra,
-  };
-}
+const gatewayEnv = (dataDir: string, name: string, extra: Record<string, string> = {}) =>
+  baseEnv(dataDir, name, { LOG_LEVEL: settings.logLevel, BENCH_STUB_DELAY_MS: String(settings.stubDelayMs), ...extra });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function measureColdStarts(dataDir: string, recallUrl: string) {
   let n = 0;
   const samples = settings.coldStartSamples;
-  const gateway = await coldStarts(bundle('gateway'), [], () => gatewayEnv(dataDir, `cold-${++n}`), '/readyz', samples);
-  const server = await coldStarts(bundle('server'), [], () => gatewayEnv(dataDir, `cold-${++n}`, { RECALL_BASE_URL: recallUrl }), '/readyz', samples);
+  // The production entry as npm start runs it (node dist/server/server.js), configured mode against the Recall stub.
+  const gateway = await coldStarts(productionEntry, [], () => gatewayEnv(dataDir, `cold-${++n}`, { RECALL_BASE_URL: recallUrl }), '/readyz', samples);
   const bare = await coldStarts(bundle('baseline'), ['bare'], () => ({}), '/ready', samples);
   const oauth2 = await coldStarts(bundle('baseline'), ['oauth2'], () => ({}), '/ready', samples);
-  return { gateway: median(gateway), server: median(server), bare: median(bare), oauth2: median(oauth2), samples: { gateway, server, bare, oauth2 } };
+  return { gateway: median(gateway), bare: median(bare), oauth2: median(oauth2), samples: { gateway, bare, oauth2 } };
 }
 
 /** A warm-up, then the measured run, of a GET that always answers `status`; the server's peak memory after. */
@@ -206,7 +165,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(process.env.BENCH_DB_DIR ?? os.tmpdir(), 'zcg-bench-'));
   const recallStub = await startRecallStub({ oauthAppId, zoomClientId });
   try {
-    console.log('building bench/.build/ with esbuild...');
+    console.log('building bench/.build/ and dist/server/ with esbuild...');
     const buildMs = await buildBundles();
     console.log(`measuring cold starts (${settings.coldStartSamples} each)...`);
     const coldStart = await measureColdStarts(dataDir, recallStub.url);
@@ -235,7 +194,7 @@ async function main(): Promise<void> {
       },
       settings: { ...settings, buildMs: Math.round(buildMs) },
       baselines: { bare, oauth2 },
-      gateway: { ...gateway, coldStartMs: coldStart.gateway, serverColdStartMs: coldStart.server },
+      gateway: { ...gateway, coldStartMs: coldStart.gateway },
       ...(postgres ? { postgres } : {}),
       baselineColdStartMs: { bare: coldStart.bare, oauth2: coldStart.oauth2 },
       coldStartSamplesMs: coldStart.samples,

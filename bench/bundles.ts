@@ -1,0 +1,60 @@
+// What the bench runs, built and configured once for bench/run.ts and bench/profile.ts: esbuild bundles of the
+// gateway's bench entry and the baselines (bench/.build/), the production entry as `npm run build` makes it
+// (dist/server/server.js, built by scripts/build-server.ts), and the gateway's environment.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { buildServer, defaultServerOutDir } from '../scripts/build-server.js';
+import { apiKey, appOrigin } from './flows.js';
+
+export const root = path.resolve(import.meta.dirname, '..');
+const buildDir = path.join(root, 'bench/.build');
+
+export const oauthAppId = '9a03bb66-31f6-4272-8074-38c7c675ecb0';
+export const zoomClientId = 'slSJlqiDrYRufiuCxVlIuQ';
+
+/** A bench bundle: `gateway` (the bench entry) or `baseline`. */
+export const bundle = (name: 'gateway' | 'baseline') => path.join(buildDir, `${name}.mjs`);
+/** The production entry, as `npm start` runs it. */
+export const productionEntry = path.join(defaultServerOutDir, 'server.js');
+
+/** Builds the bench bundles and the production entry; how long it took (ms). */
+export async function buildBundles(): Promise<number> {
+  const started = performance.now();
+  await Promise.all([
+    build({
+      entryPoints: { gateway: 'bench/gateway-entry.ts', baseline: 'bench/baseline-entry.ts' },
+      absWorkingDir: root,
+      outdir: buildDir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // As npm run build does (scripts/build-server.ts), so the bench entry runs the code npm start runs.
+      packages: 'external',
+      splitting: true,
+      logLevel: 'warning',
+    }),
+    buildServer(),
+  ]);
+  return performance.now() - started;
+}
+
+/** The gateway's environment: configured mode on a SQLite file in `dataDir`, Recall at `recallUrl` (or the bench entry's stub). */
+export function gatewayEnv(dataDir: string, name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    ZOOM_REDIRECT_URI: 'http://127.0.0.1:3000/v1/connect/zoom/callback',
+    DATABASE_URL: `sqlite:${path.join(dataDir, `${name}.db`)}`,
+    GATEWAY_API_KEYS: apiKey,
+    RECALL_API_KEY: 'bench-recall-api-key',
+    RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
+    ZOOM_CLIENT_ID: zoomClientId,
+    ALLOWED_RETURN_ORIGINS: appOrigin,
+    HEALTH_SYNC_INTERVAL_S: '0',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}

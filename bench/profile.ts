@@ -1,0 +1,120 @@
+// npm run bench:profile -- <step> [cpu|heap|gc]: the built gateway (the bench entry) under one step of the bench's
+// load, with a profile of that step, to find where the time (or the memory) goes before changing anything.
+//   step: session | launch | callback | callback1 (one connection) | read
+//   cpu:  a V8 CPU profile of the step alone (started and stopped over IPC): the functions with the most self
+//         time, and self time per package or file; the .cpuprofile is in bench/.profiles/ (Chrome DevTools opens it)
+//   heap: --heap-prof over the process's life (a sampling heap profile), in bench/.profiles/
+//   gc:   --trace-gc over the process's life, summarized: scavenges, mark-compacts, their pauses
+// BENCH_FLOWS sets how many flows each step takes (default 5000), BENCH_DURATION_S the read's duration.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildBundles, bundle, gatewayEnv, root } from './bundles.js';
+import { apiKey, callbacks, createSessions, launches, newFlowQueue } from './flows.js';
+import { load, type LoadResult } from './load.js';
+import { startServer, type ServerProcess } from './processes.js';
+
+const [step = 'launch', kind = 'cpu'] = process.argv.slice(2);
+const flows = Number(process.env.BENCH_FLOWS ?? 5000);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const outDir = path.join(root, 'bench/.profiles');
+mkdirSync(outDir, { recursive: true });
+for (const file of readdirSync(outDir)) rmSync(path.join(outDir, file));
+
+const flags: Record<string, string[]> = { cpu: [], heap: ['--heap-prof', `--heap-prof-dir=${outDir}`], gc: ['--trace-gc'] };
+if (!flags[kind]) throw new Error(`kind must be cpu, heap or gc; got ${kind}`);
+const extraFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
+await buildBundles();
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zcg-profile-'));
+const server = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'profile'), [...flags[kind]!, ...extraFlags]);
+const cpuFile = path.join(outDir, `${step}.cpuprofile`);
+try {
+  const measured = await run(server, step);
+  const stats = await server.stats();
+  console.log(
+    `${step}: ${Math.round(measured.rps)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${measured.unexpected + measured.errors} bad`,
+  );
+  console.log(
+    `peak RSS ${Math.round(stats.maxRssBytes / 2 ** 20)} MB; heap ${Math.round(stats.heapUsedBytes / 2 ** 20)} of ${Math.round(stats.heapTotalBytes / 2 ** 20)} MB`,
+  );
+  console.log(`GC: ${stats.gc.pauses} pauses, ${stats.gc.totalMs} ms, longest ${stats.gc.maxMs} ms`);
+} finally {
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+if (kind === 'cpu') summarizeCpuProfile(cpuFile);
+else console.log(`profile in ${outDir}`);
+
+/** The steps before `step` unprofiled, then `step` under a CPU profile (when asked) and its GC counted. */
+async function run(server: ServerProcess, step: string): Promise<LoadResult> {
+  const url = `http://127.0.0.1:${server.port}`;
+  const queue = newFlowQueue();
+  const measure = async (work: () => Promise<LoadResult>) => {
+    await server.stats(true);
+    if (kind === 'cpu') await server.cpuProfile();
+    const result = await work();
+    if (kind === 'cpu') await server.cpuProfile(cpuFile);
+    return result;
+  };
+  if (step === 'session') return measure(() => createSessions(url, queue, flows, connections));
+  await createSessions(url, queue, flows + 100, connections);
+  if (step === 'launch') return measure(() => launches(url, queue, flows, connections));
+  await launches(url, queue, flows, connections);
+  if (step === 'callback') return measure(() => callbacks(url, queue, flows, connections));
+  if (step === 'callback1') return measure(() => callbacks(url, queue, flows, 1));
+  if (step !== 'read') throw new Error(`unknown step ${step}`);
+  await callbacks(url, queue, flows, connections);
+  let next = 0;
+  return measure(() =>
+    load({
+      url,
+      path: '/v1/connections',
+      headers: { authorization: `Bearer ${apiKey}` },
+      connections,
+      durationS: Number(process.env.BENCH_DURATION_S ?? 10),
+      maxSeconds: 60,
+      setup: (request) => ({ ...request, path: `/v1/connections/${queue.connectionIds[next++ % queue.connectionIds.length]}` }),
+      expect: (status) => status === 200,
+    }),
+  );
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** Self time per function, and per package (node_modules/<name>) or file, of a .cpuprofile. */
+function summarizeCpuProfile(file: string): void {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+  const perSampleMs = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
+  const byFunction = new Map<string, number>();
+  const byPlace = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
+  const placeOf = (url: string) => {
+    if (url === '') return '(V8, native, GC, idle)';
+    const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+    if (pkg) return pkg;
+    if (url.startsWith('node:')) return 'node: internals';
+    return path.relative(root, url.replace(/^file:\/\//, ''));
+  };
+  for (const node of profile.nodes) {
+    const ms = (node.hitCount ?? 0) * perSampleMs;
+    if (ms === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    add(byFunction, `${functionName || '(anonymous)'} ${path.basename(url)}:${lineNumber + 1}`, ms);
+    add(byPlace, placeOf(url), ms);
+  }
+  const total = [...byPlace.values()].reduce((a, b) => a + b, 0);
+  const top = (map: Map<string, number>, n: number) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, ms]) => `  ${((ms / total) * 100).toFixed(1).padStart(5)}%  ${Math.round(ms).toString().padStart(6)} ms  ${name}`)
+      .join('\n');
+  console.log(`\nself time by place (${Math.round(total)} ms sampled):\n${top(byPlace, 25)}`);
+  console.log(`\nself time by function:\n${top(byFunction, 50)}`);
+  console.log(`\nprofile: ${path.relative(root, file)}`);
+}
