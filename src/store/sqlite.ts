@@ -6,6 +6,7 @@ import { kyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
+import { withStatementCache } from './sqlite-statements.js';
 import type { Store } from './store.js';
 import type { UnitOfWorkOptions } from './unit-of-work.js';
 
@@ -24,7 +25,7 @@ export async function createSqliteStore(filename: string, options: UnitOfWorkOpt
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
 
-  const db = new Kysely<Database>({ dialect: new GatewaySqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new GatewaySqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrateToLatest(db);
   } catch (error) {
