@@ -8,7 +8,8 @@ import { isoAfter, type ConnectDeps } from './deps.js';
 import { failed, type CallbackOutcome, type FlowStart } from './flow-outcome.js';
 import { constantTimeEqual, hashSecret, pkceChallenge, randomSecret } from './secrets.js';
 
-export async function startFlow(deps: ConnectDeps, session: ConnectSessionRecord, attempt: number): Promise<FlowStart> {
+/** A new flow's record for the store, and what the browser is sent (the secrets in the clear exist only here). */
+export function newFlow(deps: ConnectDeps, session: ConnectSessionRecord, attempt: number): { flow: FlowRecord; start: FlowStart } {
   const { config } = deps;
   const state = randomSecret();
   // ZOOM_PKCE=off: an empty verifier, so the callback sends none, even if the setting changes meanwhile.
@@ -27,11 +28,20 @@ export async function startFlow(deps: ConnectDeps, session: ConnectSessionRecord
     expiresAt: isoAfter(now, config.flowTtlS),
     consumedAt: null,
   };
-  await deps.store.createFlow(flow);
   return {
-    authorizeUrl: buildAuthorizeUrl(config, { state, codeChallenge: codeVerifier ? pkceChallenge(codeVerifier) : null }),
-    cookie: { name: bindingCookieName(flow.id, config.secureCookies), value: binding, maxAgeS: config.flowTtlS },
+    flow,
+    start: {
+      authorizeUrl: buildAuthorizeUrl(config, { state, codeChallenge: codeVerifier ? pkceChallenge(codeVerifier) : null }),
+      cookie: { name: bindingCookieName(flow.id, config.secureCookies), value: binding, maxAgeS: config.flowTtlS },
+    },
   };
+}
+
+/** Starts a flow of its own (the restart after a spent code; a launch stores its first flow with its claim). */
+export async function startFlow(deps: ConnectDeps, session: ConnectSessionRecord, attempt: number): Promise<FlowStart> {
+  const { flow, start } = newFlow(deps, session, attempt);
+  await deps.store.createFlow(flow);
+  return start;
 }
 
 export interface ConsumedFlow {

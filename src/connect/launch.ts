@@ -5,8 +5,8 @@
 // be one of ALLOWED_RETURN_ORIGINS ties the launch to the app's own pages, where only the end user's own links
 // are launched. Anything else starts nothing and spends nothing, so the app's own launch still works after.
 import type { ConnectDeps } from './deps.js';
-import { failed, type LaunchOutcome } from './flow-outcome.js';
-import { startFlow } from './flow.js';
+import { failed, type FlowStart, type LaunchOutcome } from './flow-outcome.js';
+import { newFlow } from './flow.js';
 import { hashSecret } from './secrets.js';
 
 export interface LaunchRequest {
@@ -48,15 +48,26 @@ export async function launchFlow(deps: ConnectDeps, request: LaunchRequest): Pro
     });
   }
 
-  const claim = await deps.store.claimLaunch(hashSecret(launchCode), deps.now().toISOString());
+  // The claim and the first flow are one write: a failure in between would spend the link and start nothing.
+  let start: FlowStart | undefined;
+  const now = deps.now().toISOString();
+  const claim = await deps.store.claimLaunch(hashSecret(launchCode), now, (session) => {
+    // An expired link is spent by its first try, and starts nothing.
+    if (session.expiresAt <= now) return undefined;
+    const made = newFlow(deps, session, 1);
+    start = made.start;
+    return made.flow;
+  });
   if (claim.outcome === 'unknown') return failed('session_invalid', 'This connect link is not valid. Start again from the app.');
   const { session } = claim;
   // Expiry first: an expired link says so however often it is opened (the first try marks it used).
-  if (session.expiresAt <= deps.now().toISOString()) {
+  if (session.expiresAt <= now) {
     return failed('session_expired', 'This connect link has expired. Start again from the app.', { session });
   }
-  if (claim.outcome === 'used') return failed('session_used', 'This connect link was already used. Start again from the app.', { session });
-  return { kind: 'started', start: await startFlow(deps, session, 1) };
+  if (claim.outcome === 'used' || start === undefined) {
+    return failed('session_used', 'This connect link was already used. Start again from the app.', { session });
+  }
+  return { kind: 'started', start };
 }
 
 const refused = (detail: string): LaunchOutcome => ({ kind: 'refused', failure: { code: 'launch_not_from_app', detail } });

@@ -1,11 +1,9 @@
 // Flows: one OAuth round trip (state, PKCE verifier, binding cookie), consumed once by its callback.
 
 import type { Kysely } from 'kysely';
-import { findSessionById } from './connect-sessions.js';
-import { flowRow, toFlow } from './records.js';
-import type { Database } from './schema.js';
-import type { FlowClaim, FlowRecord } from './store.js';
-import { inTransaction } from './transactions.js';
+import { flowRow, toConnectSession, toFlow } from './records.js';
+import type { ConnectSessionRow, Database, FlowRow } from './schema.js';
+import type { ConnectSessionRecord, FlowClaim, FlowRecord } from './store.js';
 
 export async function createFlow(db: Kysely<Database>, flow: FlowRecord): Promise<void> {
   await db.insertInto('flows').values(flowRow(flow)).execute();
@@ -13,35 +11,74 @@ export async function createFlow(db: Kysely<Database>, flow: FlowRecord): Promis
 
 /**
  * RFC 9700 wants the state single use, and consumed before `code` or `error` is looked at: one conditional
- * UPDATE decides the winner among concurrent callbacks. The winner reads its session in the same transaction,
- * so a purge running alongside cannot delete the session between the two statements.
+ * UPDATE decides the winner among concurrent callbacks, and the same write clears the PKCE verifier, which
+ * nothing needs after this callback's one create at Recall (the winner has it from the read before). The read
+ * takes the flow with its session; if a purge deletes them between the read and the UPDATE, the UPDATE changes
+ * nothing and the state reads again as what it has become.
  */
 export async function consumeFlow(db: Kysely<Database>, stateHash: string, now: string): Promise<FlowClaim> {
-  const consumed = await inTransaction(db, async (trx) => {
-    const row = await trx
-      .updateTable('flows')
-      .set({ consumed_at: now })
-      .where('state_hash', '=', stateHash)
-      .where('consumed_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const flow = toFlow(row);
-    return { flow, session: await findSessionById(trx, flow.sessionId) };
-  });
-  if (consumed) {
-    // The foreign key makes a flow without its session impossible; reaching this means the schema is not ours.
-    if (!consumed.session) throw new Error(`Store inconsistency: flow ${consumed.flow.id} has no connect session`);
-    return { outcome: 'consumed', flow: consumed.flow, session: consumed.session };
+  const found = await findFlow(db, stateHash);
+  if (found === undefined) return { outcome: 'unknown' };
+  if (found.row.consumed_at !== null) return reused(found);
+  const { numUpdatedRows } = await db
+    .updateTable('flows')
+    .set({ consumed_at: now, code_verifier: '' })
+    .where('id', '=', found.row.id)
+    .where('consumed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  if (numUpdatedRows === 0n) {
+    // Another callback consumed it first (or a purge removed it) since the read.
+    const again = await findFlow(db, stateHash);
+    return again === undefined ? { outcome: 'unknown' } : reused(again);
   }
-  return reusedOrUnknown(db, stateHash);
+  // The foreign key makes a flow without its session impossible; reaching this means the schema is not ours.
+  if (!found.session) throw new Error(`Store inconsistency: flow ${found.row.id} has no connect session`);
+  return { outcome: 'consumed', flow: { ...toFlow(found.row), consumedAt: now }, session: found.session };
 }
 
-async function reusedOrUnknown(db: Kysely<Database>, stateHash: string): Promise<FlowClaim> {
-  const row = await db.selectFrom('flows').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
-  if (!row) return { outcome: 'unknown' };
-  const flow = toFlow(row);
-  return { outcome: 'reused', flow, session: await findSessionById(db, flow.sessionId), connectionId: row.connection_id };
+const reused = ({ row, session }: FoundFlow): FlowClaim => ({ outcome: 'reused', flow: toFlow(row), session, connectionId: row.connection_id });
+
+interface FoundFlow {
+  row: FlowRow;
+  session: ConnectSessionRecord | undefined;
+}
+
+/** The flow with this state and its session (undefined once purged), in one read. */
+async function findFlow(db: Kysely<Database>, stateHash: string): Promise<FoundFlow | undefined> {
+  const row = await db
+    .selectFrom('flows')
+    .leftJoin('connect_sessions as s', 's.id', 'flows.session_id')
+    .selectAll('flows')
+    .select([
+      's.id as s_id',
+      's.token_hash as s_token_hash',
+      's.launch_hash as s_launch_hash',
+      's.end_user_id as s_end_user_id',
+      's.return_to as s_return_to',
+      's.mode as s_mode',
+      's.created_at as s_created_at',
+      's.expires_at as s_expires_at',
+      's.launched_at as s_launched_at',
+    ])
+    .where('flows.state_hash', '=', stateHash)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const { s_id, s_token_hash, s_launch_hash, s_end_user_id, s_return_to, s_mode, s_created_at, s_expires_at, s_launched_at, ...flow } = row;
+  const session: ConnectSessionRow | undefined =
+    s_id === null
+      ? undefined
+      : {
+          id: s_id,
+          token_hash: s_token_hash!,
+          launch_hash: s_launch_hash!,
+          end_user_id: s_end_user_id!,
+          return_to: s_return_to,
+          mode: s_mode!,
+          created_at: s_created_at!,
+          expires_at: s_expires_at!,
+          launched_at: s_launched_at,
+        };
+  return { row: flow, session: session && toConnectSession(session) };
 }
 
 export async function recordFlowConnected(db: Kysely<Database>, flowId: string, connectionId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // RETURNING, keyset pagination), so each back end only has to open its database and hand it over here.
 
 import type { Kysely } from 'kysely';
-import { claimLaunch, createConnectSession, findSessionByToken } from './connect-sessions.js';
+import { createConnectSession, findSessionByToken } from './connect-sessions.js';
 import {
   connectionsOnCredential,
   countCredentialUsers,
@@ -14,6 +14,7 @@ import {
 } from './connections.js';
 import { consumeFlow, createFlow, recordFlowConnected } from './flows.js';
 import { ping, purgeExpired } from './housekeeping.js';
+import { claimLaunch } from './launches.js';
 import { acquireLease, releaseLease } from './leases.js';
 import { claimEvents, markEventDelivered, markEventFailed, outboxBacklog, purgeFinishedEvents, rescheduleEvent } from './outbox.js';
 import { pauseRequests, takeRequestSlot } from './request-budgets.js';
@@ -27,7 +28,7 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>, op
   return {
     createConnectSession: (session) => createConnectSession(db, session),
     findSessionByToken: (tokenHash) => findSessionByToken(db, tokenHash),
-    claimLaunch: (launchHash, now) => claimLaunch(db, launchHash, now),
+    claimLaunch: (launchHash, now, firstFlow) => claimLaunch(db, launchHash, now, firstFlow),
     createFlow: (flow) => createFlow(db, flow),
     consumeFlow: (stateHash, now) => consumeFlow(db, stateHash, now),
     recordFlowConnected: (flowId, connectionId) => recordFlowConnected(db, flowId, connectionId),

@@ -73,7 +73,10 @@ export interface FlowRecord {
   /** Hash of the binding cookie's value. */
   bindingHash: string;
   sessionId: string;
-  /** The PKCE verifier: sent only to Recall, never to the browser. Lives at most FLOW_TTL_S. */
+  /**
+   * The PKCE verifier: sent only to Recall, never to the browser. Empty with ZOOM_PKCE=off, and once the flow is
+   * consumed (the callback that consumes it gets it, and the store keeps it no longer).
+   */
   codeVerifier: string;
   /** The authorization server the flow was sent to (RFC 9700 §4.4.2, mix-up defence). */
   issuer: string;
@@ -114,6 +117,9 @@ export interface CredentialSnapshot {
    */
   createdAt?: string | null;
 }
+
+/** The first flow of a launch, made for the session its launch code claimed; none when it should not start (expired). */
+export type FirstFlow = (session: ConnectSessionRecord) => FlowRecord | undefined;
 
 export type LaunchClaim =
   | { outcome: 'claimed'; session: ConnectSessionRecord }
@@ -219,12 +225,20 @@ export interface Store {
   createConnectSession(session: ConnectSessionRecord): Promise<void>;
   /** The session whose token hashes to `tokenHash`, if it exists (expiry is the caller's to check). */
   findSessionByToken(tokenHash: string): Promise<ConnectSessionRecord | undefined>;
-  /** Marks the launch code used, atomically: of two concurrent claims exactly one gets 'claimed'. */
-  claimLaunch(launchHash: string, now: string): Promise<LaunchClaim>;
+  /**
+   * Marks the launch code used, atomically: of two concurrent claims exactly one gets 'claimed'. The winner's
+   * first flow, when `firstFlow` makes one for the claimed session, is stored in the same transaction: if it
+   * cannot be stored, the launch code stays unused. (PostgreSQL may run the transaction again: `firstFlow`
+   * must do nothing but make the record.)
+   */
+  claimLaunch(launchHash: string, now: string, firstFlow?: FirstFlow): Promise<LaunchClaim>;
 
   // Flows
   createFlow(flow: FlowRecord): Promise<void>;
-  /** Consumes the flow by its state, atomically: of concurrent claims exactly one gets 'consumed'. */
+  /**
+   * Consumes the flow by its state, atomically: of concurrent claims exactly one gets 'consumed', with the PKCE
+   * verifier, which the same write clears from the store (a consumed flow keeps an empty one).
+   */
   consumeFlow(stateHash: string, now: string): Promise<FlowClaim>;
   /** The flow's callback connected this connection: a replay of the callback answers it again. */
   recordFlowConnected(flowId: string, connectionId: string): Promise<void>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hashSecret } from '../../src/connect/secrets.js';
 import { appOrigin, useGateway, zoomClientId, type TestGateway } from '../support/gateway.js';
 import { callback, callbackFor, createSession, launch, launchPathOf, postLaunch } from '../support/flow.js';
@@ -103,6 +103,15 @@ describe('POST /v1/connect/zoom (launch)', () => {
       expect(String(launched.response.headers.location)).not.toContain(verifier);
       expect(visible(launched.response)).not.toContain(verifier);
       expect(visible(answer)).not.toContain(verifier);
+    });
+
+    it('keeps the code_verifier in the store only until the callback has used it', async () => {
+      gateway.recall.prefer('create', 'code=201, example=created');
+      const launched = await launch(gateway);
+      await callbackFor(gateway, launched);
+      expect(createCalls(gateway)[0]!.authorization_code.code_verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const stored = await gateway.store.consumeFlow(hashSecret(launched.state), gateway.clock.now.toISOString());
+      expect(stored).toMatchObject({ outcome: 'reused', flow: { codeVerifier: '' } });
     });
   });
 
@@ -213,6 +222,25 @@ describe('POST /v1/connect/zoom (launch)', () => {
       const answers = await Promise.all([openConnectUrl(gateway, session.connect_url), openConnectUrl(gateway, session.connect_url)]);
       expect(answers.map((a) => new URL(String(a.headers.location)).origin).sort()).toEqual([appOrigin, 'https://zoom.us']);
       expect(answers.filter((a) => a.headers['set-cookie'] !== undefined)).toHaveLength(1);
+    });
+  });
+
+  describe('a launch the database fails half-way', () => {
+    it('spends nothing when its flow cannot be stored: the same connect link launches afterwards', async () => {
+      const session = await createSession(gateway);
+      const claimLaunch = gateway.store.claimLaunch;
+      // The flow's insert fails (a session the store does not have) after the launch code's claim, in one transaction.
+      vi.spyOn(gateway.store, 'claimLaunch').mockImplementationOnce((launchHash, now, firstFlow) =>
+        claimLaunch(launchHash, now, (claimed) => {
+          const flow = firstFlow?.(claimed);
+          return flow && { ...flow, sessionId: 'a-session-never-stored' };
+        }),
+      );
+      const failed = await openConnectUrl(gateway, session.connect_url, asJson);
+      expect(failed.statusCode).toBe(500);
+      const retried = await openConnectUrl(gateway, session.connect_url);
+      expect(retried.statusCode).toBe(303);
+      expect(new URL(String(retried.headers.location)).origin).toBe('https://zoom.us');
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aConnectSession, at, useStore, type OpenStore } from './fixtures.js';
+import { aConnectSession, aFlow, at, useStore, type OpenStore } from './fixtures.js';
 
 export function describeConnectSessions(open: OpenStore): void {
   describe('connect sessions', () => {
@@ -47,6 +47,39 @@ export function describeConnectSessions(open: OpenStore): void {
       await store().createConnectSession(session);
       const claim = await store().claimLaunch(session.launchHash, at(45));
       expect(claim.outcome).toBe('claimed');
+    });
+
+    it("stores the launch's first flow with the claim, for the session it claimed", async () => {
+      const session = aConnectSession();
+      await store().createConnectSession(session);
+      const flow = aFlow(session.id);
+      const claim = await store().claimLaunch(session.launchHash, at(2), (claimed) => (claimed.id === session.id ? flow : undefined));
+      expect(claim.outcome).toBe('claimed');
+      expect(await store().consumeFlow(flow.stateHash, at(3))).toMatchObject({
+        outcome: 'consumed',
+        flow: { id: flow.id },
+        session: { id: session.id },
+      });
+    });
+
+    it('claims without storing a flow when the launch makes none', async () => {
+      const session = aConnectSession();
+      await store().createConnectSession(session);
+      expect(await store().claimLaunch(session.launchHash, at(2), () => undefined)).toMatchObject({ outcome: 'claimed' });
+      expect(await store().claimLaunch(session.launchHash, at(3))).toMatchObject({ outcome: 'used' });
+    });
+
+    it('leaves the launch code unused when its first flow cannot be stored: a failed launch spends nothing', async () => {
+      const session = aConnectSession();
+      await store().createConnectSession(session);
+      const taken = aFlow(session.id);
+      await store().createFlow(taken);
+      // The same state hash as a stored flow: the flow's insert fails after the claim's update.
+      const clashing = aFlow(session.id, { stateHash: taken.stateHash });
+      await expect(store().claimLaunch(session.launchHash, at(2), () => clashing)).rejects.toThrow();
+      expect(await store().consumeFlow(clashing.stateHash, at(3))).toMatchObject({ outcome: 'consumed', flow: { id: taken.id } });
+      const retry = await store().claimLaunch(session.launchHash, at(4));
+      expect(retry).toEqual({ outcome: 'claimed', session: { ...session, launchedAt: at(4) } });
     });
 
     it('lets exactly one of 20 concurrent claims of one launch code win', async () => {

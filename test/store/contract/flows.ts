@@ -19,11 +19,19 @@ export function describeFlows(open: OpenStore): void {
       expect(claim).toEqual({ outcome: 'consumed', flow: { ...flow, consumedAt: at(3) }, session });
     });
 
-    it('answers reused, with the flow and its session, for a state consumed before', async () => {
+    it('answers reused, with the flow (its verifier cleared) and its session, for a state consumed before', async () => {
       const { session, flow } = await aStoredFlow();
       await store().consumeFlow(flow.stateHash, at(3));
       const again = await store().consumeFlow(flow.stateHash, at(4));
-      expect(again).toEqual({ outcome: 'reused', flow: { ...flow, consumedAt: at(3) }, session, connectionId: null });
+      expect(again).toEqual({ outcome: 'reused', flow: { ...flow, consumedAt: at(3), codeVerifier: '' }, session, connectionId: null });
+    });
+
+    it('hands the PKCE verifier to the consuming callback only, and keeps it no longer', async () => {
+      const { flow } = await aStoredFlow();
+      const claim = await store().consumeFlow(flow.stateHash, at(3));
+      expect(claim.outcome === 'consumed' && claim.flow.codeVerifier).toBe(flow.codeVerifier);
+      const stored = await store().consumeFlow(flow.stateHash, at(4));
+      expect(stored.outcome === 'reused' && stored.flow.codeVerifier).toBe('');
     });
 
     it('answers reused with the connection the flow connected, once recorded', async () => {
