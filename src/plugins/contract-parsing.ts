@@ -1,7 +1,9 @@
-// Requests parsed and validated, and answers serialized, by gateway.yaml's generated zod schemas.
+// Requests parsed and validated by gateway.yaml's generated zod schemas; answers serialized from the same schemas
+// by fast-json-stringify (response-serializer.ts).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from './response-serializer.js';
 
 export default fp(
   async (app: FastifyInstance) => {
