@@ -3,19 +3,26 @@
 // (detach, health) apply to every connection that uses it.
 
 import type { Kysely, Transaction } from 'kysely';
+import { prepareQuery } from './prepared-queries.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import { pairChanges } from './save-connection.js';
-import type { Database } from './schema.js';
+import type { ConnectionRow, Database } from './schema.js';
+import type { Statements } from './statements.js';
 import type { ConnectionChange, ConnectionListQuery, ConnectionRecord, HealthUpdate } from './store.js';
 import { lockedInIdOrder } from './transactions.js';
 
-export async function getConnection(db: Kysely<Database>, id: string): Promise<ConnectionRecord | undefined> {
-  const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+const connectionById = prepareQuery<{ id: string }, ConnectionRow>((db, { id }) => db.selectFrom('connections').selectAll().where('id', '=', id));
+const connectionOfEndUser = prepareQuery<{ endUserId: string }, ConnectionRow>((db, { endUserId }) =>
+  db.selectFrom('connections').selectAll().where('end_user_id', '=', endUserId),
+);
+
+export async function getConnection(statements: Statements, id: string): Promise<ConnectionRecord | undefined> {
+  const [row] = await statements.rows(connectionById, { id });
   return row && toConnection(row);
 }
 
-export async function getConnectionByEndUser(db: Kysely<Database>, endUserId: string): Promise<ConnectionRecord | undefined> {
-  const row = await db.selectFrom('connections').selectAll().where('end_user_id', '=', endUserId).executeTakeFirst();
+export async function getConnectionByEndUser(statements: Statements, endUserId: string): Promise<ConnectionRecord | undefined> {
+  const [row] = await statements.rows(connectionOfEndUser, { endUserId });
   return row && toConnection(row);
 }
 

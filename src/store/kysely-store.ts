@@ -1,5 +1,6 @@
 // The Store on any Kysely database with this schema. The queries are portable SQL (conditional UPDATE ...
-// RETURNING, keyset pagination), so each back end only has to open its database and hand it over here.
+// RETURNING, keyset pagination), so each back end only has to open its database and hand it over here, with
+// how it runs the hot paths' prepared queries (statements.ts: Kysely's executor, or SQLite's direct statements).
 
 import type { Kysely } from 'kysely';
 import { createConnectSession, findSessionByToken } from './connect-sessions.js';
@@ -21,19 +22,20 @@ import { pauseRequests, takeRequestSlot } from './request-budgets.js';
 import { deletionsOwed, retiredCredential } from './retired-credentials.js';
 import type { Database } from './schema.js';
 import { readSyncPosition, saveSyncPosition } from './sync-positions.js';
+import type { Statements } from './statements.js';
 import type { Store } from './store.js';
 import { runUnitOfWork, type UnitOfWorkOptions } from './unit-of-work.js';
 
-export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>, options: UnitOfWorkOptions): Store {
+export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>, options: UnitOfWorkOptions, statements: Statements): Store {
   return {
-    createConnectSession: (session) => createConnectSession(db, session),
-    findSessionByToken: (tokenHash) => findSessionByToken(db, tokenHash),
-    claimLaunch: (launchHash, now, firstFlow) => claimLaunch(db, launchHash, now, firstFlow),
-    createFlow: (flow) => createFlow(db, flow),
-    consumeFlow: (stateHash, now) => consumeFlow(db, stateHash, now),
-    recordFlowConnected: (flowId, connectionId) => recordFlowConnected(db, flowId, connectionId),
-    getConnection: (id) => getConnection(db, id),
-    getConnectionByEndUser: (endUserId) => getConnectionByEndUser(db, endUserId),
+    createConnectSession: (session) => createConnectSession(statements, session),
+    findSessionByToken: (tokenHash) => findSessionByToken(statements, tokenHash),
+    claimLaunch: (launchHash, now, firstFlow) => claimLaunch(statements, launchHash, now, firstFlow),
+    createFlow: (flow) => createFlow(statements, flow),
+    consumeFlow: (stateHash, now) => consumeFlow(statements, stateHash, now),
+    recordFlowConnected: (flowId, connectionId) => recordFlowConnected(statements, flowId, connectionId),
+    getConnection: (id) => getConnection(statements, id),
+    getConnectionByEndUser: (endUserId) => getConnectionByEndUser(statements, endUserId),
     listConnections: (query) => listConnections(db, query),
     connectionsOnCredential: (credentialId) => connectionsOnCredential(db, credentialId),
     countCredentialUsers: (credentialId, exceptConnectionId) => countCredentialUsers(db, credentialId, exceptConnectionId),

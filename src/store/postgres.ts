@@ -8,6 +8,7 @@ import { kyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import { GatewayPostgresDialect } from './postgres-dialect.js';
 import { startupMessage, type PostgresTarget } from './postgres-errors.js';
+import { kyselyStatements } from './statements.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
@@ -56,7 +57,7 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
     await db.destroy();
     throw error;
   }
-  return kyselyStore(db, () => db.destroy(), { events: options.events ?? false });
+  return kyselyStore(db, () => db.destroy(), { events: options.events ?? false }, kyselyStatements(db));
 }
 
 /** The parts of DATABASE_URL a message may name; an unparsable URL is refused without repeating it. */

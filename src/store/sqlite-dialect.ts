@@ -1,4 +1,5 @@
-// Kysely's SQLite dialect, with transactions that suit a file more than one process may open.
+// Kysely's SQLite dialect, with transactions that suit a file more than one process may open, and the connection
+// guarded by the lock direct statements take too (sqlite-direct.ts).
 
 import {
   CompiledQuery,
@@ -10,17 +11,21 @@ import {
   type Driver,
   type SqliteDialectConfig,
 } from 'kysely';
+import { ConnectionLock } from './sqlite-direct.js';
 
 export class GatewaySqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #lock: ConnectionLock;
 
-  constructor(config: SqliteDialectConfig) {
+  /** `lock`: the one the store's direct statements take too (sqlite.ts); a dialect of its own otherwise. */
+  constructor(config: SqliteDialectConfig, lock = new ConnectionLock()) {
     super(config);
     this.#config = config;
+    this.#lock = lock;
   }
 
   override createDriver(): Driver {
-    return new ImmediateTransactionSqliteDriver(this.#config);
+    return new ImmediateTransactionSqliteDriver(this.#config, this.#lock);
   }
 
   override createAdapter(): DialectAdapter {
@@ -34,6 +39,23 @@ export class GatewaySqliteDialect extends SqliteDialect {
  * busy_timeout. BEGIN IMMEDIATE takes the write lock up front, where busy_timeout applies.
  */
 class ImmediateTransactionSqliteDriver extends SqliteDriver {
+  readonly #lock: ConnectionLock;
+
+  constructor(config: SqliteDialectConfig, lock: ConnectionLock) {
+    super(config);
+    this.#lock = lock;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#lock.acquire();
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    this.#lock.release();
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }

@@ -1,28 +1,32 @@
-// better-sqlite3 as Kysely's SQLite dialect sees it, with its prepared statements kept. Kysely's SQLite driver
-// calls `prepare(sql)` for every query it runs, and preparing (parsing and planning the SQL) cost more than
-// running the statement: in a CPU profile of the launch under load, statement construction was about 7% of the
-// process's time. The store's queries are a small, fixed set of SQL texts (values are always parameters), so
-// statements are cached by their text; the bound keeps a query built with a varying number of values (IN lists)
-// from growing the cache without end.
+// better-sqlite3's prepared statements, kept. Kysely's SQLite driver calls `prepare(sql)` for every query it
+// runs, and preparing (parsing and planning the SQL) cost more than running the statement: in a CPU profile of
+// the launch under load, statement construction was about 7% of the process's time. The store's queries are a
+// small, fixed set of SQL texts (values are always parameters), so statements are cached by their text; the bound
+// keeps a query built with a varying number of values (IN lists) from growing the cache without end.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { SqliteDatabase } from 'kysely';
 
 /** More than the store's distinct SQL texts, a few times over. */
 const maxStatements = 500;
 
-export function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
-  return {
-    close: () => database.close(),
-    prepare(sql) {
-      let statement = statements.get(sql);
-      if (statement === undefined) {
-        statement = database.prepare(sql);
-        // Oldest first out: a Map iterates in insertion order.
-        if (statements.size >= maxStatements) statements.delete(statements.keys().next().value!);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
-  };
+export class StatementCache {
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(readonly database: BetterSqlite3.Database) {}
+
+  prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.database.prepare(sql);
+      // Oldest first out: a Map iterates in insertion order.
+      if (this.#statements.size >= maxStatements) this.#statements.delete(this.#statements.keys().next().value!);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The database as Kysely's SQLite dialect sees it, preparing through this cache. */
+  forKysely(): SqliteDatabase {
+    return { close: () => this.database.close(), prepare: (sql) => this.prepare(sql) };
+  }
 }

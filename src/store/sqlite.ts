@@ -6,7 +6,8 @@ import { kyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
-import { withStatementCache } from './sqlite-statements.js';
+import { ConnectionLock, sqliteStatements } from './sqlite-direct.js';
+import { StatementCache } from './sqlite-statements.js';
 import type { Store } from './store.js';
 import type { UnitOfWorkOptions } from './unit-of-work.js';
 
@@ -25,7 +26,9 @@ export async function createSqliteStore(filename: string, options: UnitOfWorkOpt
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
 
-  const db = new Kysely<Database>({ dialect: new GatewaySqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = new StatementCache(sqlite);
+  const lock = new ConnectionLock();
+  const db = new Kysely<Database>({ dialect: new GatewaySqliteDialect({ database: statements.forKysely() }, lock) });
   try {
     await migrateToLatest(db);
   } catch (error) {
@@ -40,5 +43,6 @@ export async function createSqliteStore(filename: string, options: UnitOfWorkOpt
       if (sqlite.open) sqlite.close();
     },
     options,
+    sqliteStatements(db, statements, lock),
   );
 }
