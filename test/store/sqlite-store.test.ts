@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { aCredential, anEndUser, aSave } from './contract/fixtures.js';
+import { aConnectSession, aCredential, anEndUser, aSave } from './contract/fixtures.js';
 import { describeStoreContract } from './store-contract.js';
 import { saveConnection } from '../support/store-changes.js';
 
@@ -27,6 +27,32 @@ describeStoreContract('SQLite in memory', (options) => openStore('sqlite::memory
 describeStoreContract('SQLite file', (options) => openStore(`sqlite:${aDatabaseFile()}`, { events: true, ...options }));
 
 describe('SQLite store', () => {
+  it('keeps a write made while a transaction is open out of it: the write stays when that transaction rolls back', async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      let opened!: () => void;
+      const isOpen = new Promise<void>((resolve) => (opened = resolve));
+      let finish!: () => void;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const rolledBack = store.transaction(async (tx) => {
+        await tx.connections.save(aSave(anEndUser(), aCredential()));
+        opened();
+        await finished;
+        throw new Error('rolled back');
+      });
+      await isOpen;
+      const session = aConnectSession();
+      const created = store.createConnectSession(session);
+      finish();
+      await expect(rolledBack).rejects.toThrow('rolled back');
+      await created;
+      expect(await store.findSessionByToken(session.tokenHash)).toEqual(session);
+      expect(await store.listConnections({ limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('creates the parent folder of the database file', async () => {
     const file = aDatabaseFile();
     const store = await openStore(`sqlite:${file}`);
