@@ -20,7 +20,10 @@ export default defineConfig([
       // Request validation stops a malformed create before it leaves: Prism would answer such a
       // request with the operation's first 400 example, which could pass for a real Recall outcome.
       { name: '@hey-api/sdk', validator: { request: 'zod', response: false } },
-      'zod',
+      // Each operation's request schema as a named export (zCreateZoomOauthCredentialData), made once when the module
+      // loads. Inline, the SDK built a new z.object on every call, which zod compiled anew (new Function) every
+      // time: on the callback path that kept V8 compiling code on every request.
+      { name: 'zod', requests: { shouldExtract: true } },
     ],
   },
   {

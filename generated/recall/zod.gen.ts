@@ -284,3 +284,46 @@ export const zRetrieveZoomOauthAppPath = z.object({
  * The Zoom OAuth App.
  */
 export const zRetrieveZoomOauthAppResponse = zZoomOauthApp;
+
+export const zListZoomOauthCredentialsData = z.object({
+    body: z.never().optional(),
+    path: z.never().optional(),
+    query: zListZoomOauthCredentialsQuery.optional()
+});
+
+export const zCreateZoomOauthCredentialData = z.object({
+    body: zCreateZoomOauthCredentialBody,
+    headers: zCreateZoomOauthCredentialHeaders.optional(),
+    path: z.never().optional(),
+    query: z.never().optional()
+});
+
+export const zDeleteZoomOauthCredentialData = z.object({
+    body: z.never().optional(),
+    path: zDeleteZoomOauthCredentialPath,
+    query: z.never().optional()
+});
+
+export const zRetrieveZoomOauthCredentialData = z.object({
+    body: z.never().optional(),
+    path: zRetrieveZoomOauthCredentialPath,
+    query: z.never().optional()
+});
+
+export const zValidateZoomOauthCredentialData = z.object({
+    body: z.never().optional(),
+    path: zValidateZoomOauthCredentialPath,
+    query: z.never().optional()
+});
+
+export const zListZoomOauthCredentialLogsData = z.object({
+    body: z.never().optional(),
+    path: z.never().optional(),
+    query: zListZoomOauthCredentialLogsQuery.optional()
+});
+
+export const zRetrieveZoomOauthAppData = z.object({
+    body: z.never().optional(),
+    path: zRetrieveZoomOauthAppPath,
+    query: z.never().optional()
+});
