@@ -41,8 +41,8 @@ export function serveIpc(port: number, close: () => Promise<void>, extra: Partia
   const ms = (ns: number) => Math.round(ns / 10_000) / 100;
 
   process.on('message', (message: { type?: string; reset?: boolean; file?: string }) => {
-    if (message?.type === 'cpu-profile') {
-      cpuProfile(message.file);
+    if (message?.type === 'cpu-profile' || message?.type === 'heap-profile') {
+      profile(message.type, message.file);
       return;
     }
     if (message?.type !== 'stats') return;
@@ -76,21 +76,22 @@ export function serveIpc(port: number, close: () => Promise<void>, extra: Partia
 let profiler: Session | undefined;
 
 /**
- * bench/profile.ts's CPU profile of one step of the load: started by a message without `file`, stopped and
- * written to `file` by the next; each answered with `{type: 'cpu-profile'}`.
+ * bench/profile.ts's profiles of one step of the load: a CPU profile, or a sampling heap profile (what allocated,
+ * by function), started by a message without `file`, stopped and written to `file` by the next; each answered
+ * with a message of the same type.
  */
-function cpuProfile(file: string | undefined): void {
-  const done = () => process.send?.({ type: 'cpu-profile' });
+function profile(type: 'cpu-profile' | 'heap-profile', file: string | undefined): void {
+  const done = () => process.send?.({ type });
+  const [start, stop] = type === 'cpu-profile' ? ['Profiler.start', 'Profiler.stop'] : ['HeapProfiler.startSampling', 'HeapProfiler.stopSampling'];
   if (file === undefined) {
     profiler = new Session();
     profiler.connect();
-    profiler.post('Profiler.setSamplingInterval', { interval: 200 }, () =>
-      profiler!.post('Profiler.enable', () => profiler!.post('Profiler.start', done)),
-    );
+    if (type === 'cpu-profile') profiler.post('Profiler.setSamplingInterval', { interval: 200 }, () => profiler!.post('Profiler.enable', () => profiler!.post(start, done)));
+    else profiler.post('HeapProfiler.enable', () => profiler!.post(start, { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, done));
     return;
   }
-  profiler?.post('Profiler.stop', (error, result) => {
-    if (!error) writeFileSync(file, JSON.stringify(result.profile));
+  profiler?.post(stop, (error, result) => {
+    if (!error) writeFileSync(file, JSON.stringify((result as { profile: unknown }).profile));
     profiler?.disconnect();
     profiler = undefined;
     done();

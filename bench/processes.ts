@@ -9,8 +9,8 @@ export interface ServerProcess {
   stubUrl: string | undefined;
   /** The server's memory, and its GC pauses and event-loop delay since the last reset (`reset`: start anew after this). */
   stats(reset?: boolean): Promise<Stats>;
-  /** bench/profile.ts: starts a CPU profile of the server (no `file`), or stops it and writes it to `file`. */
-  cpuProfile(file?: string): Promise<void>;
+  /** bench/profile.ts: starts a CPU or sampling heap profile of the server (no `file`), or stops it and writes it to `file`. */
+  profile(type: 'cpu-profile' | 'heap-profile', file?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,15 +77,15 @@ export async function startServer(
         child.on('message', onMessage);
         child.send({ type: 'stats', reset });
       }),
-    cpuProfile: (file) =>
+    profile: (type, file) =>
       new Promise<void>((resolve) => {
         const onMessage = (message: { type?: string }) => {
-          if (message?.type !== 'cpu-profile') return;
+          if (message?.type !== type) return;
           child.off('message', onMessage);
           resolve();
         };
         child.on('message', onMessage);
-        child.send({ type: 'cpu-profile', file });
+        child.send({ type, file });
       }),
     stop: () => stopChild(child),
   };

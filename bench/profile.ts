@@ -3,8 +3,9 @@
 //   step: session | launch | callback | callback1 (one connection) | read
 //   cpu:  a V8 CPU profile of the step alone (started and stopped over IPC): the functions with the most self
 //         time, and self time per package or file; the .cpuprofile is in bench/.profiles/ (Chrome DevTools opens it)
-//   heap: --heap-prof over the process's life (a sampling heap profile), in bench/.profiles/
-//   gc:   --trace-gc over the process's life, summarized: scavenges, mark-compacts, their pauses
+//   heap: a sampling heap profile of the step alone: what allocated, per function and per package or file (bytes
+//         allocated, whether or not they survived); the .heapprofile is in bench/.profiles/
+//   gc:   --trace-gc over the process's life, in its output
 // BENCH_FLOWS sets how many flows each step takes (default 5000), BENCH_DURATION_S the read's duration.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,14 +22,15 @@ const outDir = path.join(root, 'bench/.profiles');
 mkdirSync(outDir, { recursive: true });
 for (const file of readdirSync(outDir)) rmSync(path.join(outDir, file));
 
-const flags: Record<string, string[]> = { cpu: [], heap: ['--heap-prof', `--heap-prof-dir=${outDir}`], gc: ['--trace-gc'] };
+const flags: Record<string, string[]> = { cpu: [], heap: [], gc: ['--trace-gc'] };
 if (!flags[kind]) throw new Error(`kind must be cpu, heap or gc; got ${kind}`);
 const extraFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 await buildBundles();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zcg-profile-'));
 const server = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'profile'), [...flags[kind]!, ...extraFlags]);
-const cpuFile = path.join(outDir, `${step}.cpuprofile`);
+const profileFile = path.join(outDir, `${step}.${kind === 'heap' ? 'heapprofile' : 'cpuprofile'}`);
+const profileType = kind === 'heap' ? 'heap-profile' : 'cpu-profile';
 try {
   const measured = await run(server, step);
   const stats = await server.stats();
@@ -43,8 +45,6 @@ try {
   await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
-if (kind === 'cpu') summarizeCpuProfile(cpuFile);
-else console.log(`profile in ${outDir}`);
 
 /** The steps before `step` unprofiled, then `step` under a CPU profile (when asked) and its GC counted. */
 async function run(server: ServerProcess, step: string): Promise<LoadResult> {
@@ -52,9 +52,9 @@ async function run(server: ServerProcess, step: string): Promise<LoadResult> {
   const queue = newFlowQueue();
   const measure = async (work: () => Promise<LoadResult>) => {
     await server.stats(true);
-    if (kind === 'cpu') await server.cpuProfile();
+    if (kind !== 'gc') await server.profile(profileType);
     const result = await work();
-    if (kind === 'cpu') await server.cpuProfile(cpuFile);
+    if (kind !== 'gc') await server.profile(profileType, profileFile);
     return result;
   };
   if (step === 'session') return measure(() => createSessions(url, queue, flows, connections));
@@ -86,20 +86,57 @@ interface ProfileNode {
   hitCount?: number;
 }
 
+const placeOf = (url: string) => {
+  if (url === '') return '(V8, native, GC, idle)';
+  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  if (url.startsWith('node:')) return 'node: internals';
+  return path.relative(root, url.replace(/^file:\/\//, ''));
+};
+
+const top = (map: Map<string, number>, n: number, unit: (value: number) => string) => {
+  const total = [...map.values()].reduce((a, b) => a + b, 0);
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, value]) => `  ${((value / total) * 100).toFixed(1).padStart(5)}%  ${unit(value).padStart(8)}  ${name}`)
+    .join('\n');
+};
+
+const add = (map: Map<string, number>, key: string, value: number) => map.set(key, (map.get(key) ?? 0) + value);
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Bytes allocated per function, and per package or file, of a sampling heap profile. */
+function summarizeHeapProfile(file: string): void {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };
+  const byFunction = new Map<string, number>();
+  const byPlace = new Map<string, number>();
+  const visit = (node: HeapNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (node.selfSize > 0) {
+      add(byFunction, `${functionName || '(anonymous)'} ${path.basename(url)}:${lineNumber + 1}`, node.selfSize);
+      add(byPlace, placeOf(url), node.selfSize);
+    }
+    node.children.forEach(visit);
+  };
+  visit(profile.head);
+  const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+  console.log(`\nallocated by place:\n${top(byPlace, 25, kb)}`);
+  console.log(`\nallocated by function:\n${top(byFunction, 40, kb)}`);
+  console.log(`\nprofile: ${path.relative(root, file)}`);
+}
+
 /** Self time per function, and per package (node_modules/<name>) or file, of a .cpuprofile. */
 function summarizeCpuProfile(file: string): void {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
   const perSampleMs = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
   const byFunction = new Map<string, number>();
   const byPlace = new Map<string, number>();
-  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
-  const placeOf = (url: string) => {
-    if (url === '') return '(V8, native, GC, idle)';
-    const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-    if (pkg) return pkg;
-    if (url.startsWith('node:')) return 'node: internals';
-    return path.relative(root, url.replace(/^file:\/\//, ''));
-  };
   for (const node of profile.nodes) {
     const ms = (node.hitCount ?? 0) * perSampleMs;
     if (ms === 0) continue;
@@ -108,13 +145,12 @@ function summarizeCpuProfile(file: string): void {
     add(byPlace, placeOf(url), ms);
   }
   const total = [...byPlace.values()].reduce((a, b) => a + b, 0);
-  const top = (map: Map<string, number>, n: number) =>
-    [...map.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([name, ms]) => `  ${((ms / total) * 100).toFixed(1).padStart(5)}%  ${Math.round(ms).toString().padStart(6)} ms  ${name}`)
-      .join('\n');
-  console.log(`\nself time by place (${Math.round(total)} ms sampled):\n${top(byPlace, 25)}`);
-  console.log(`\nself time by function:\n${top(byFunction, 50)}`);
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  console.log(`\nself time by place (${Math.round(total)} ms sampled):\n${top(byPlace, 25, ms)}`);
+  console.log(`\nself time by function:\n${top(byFunction, 50, ms)}`);
   console.log(`\nprofile: ${path.relative(root, file)}`);
 }
+
+// Last, once everything above is defined.
+if (kind === 'cpu') summarizeCpuProfile(profileFile);
+if (kind === 'heap') summarizeHeapProfile(profileFile);
