@@ -10,6 +10,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { PreparedQuery } from './prepared-queries.js';
 import type { Database } from './schema.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 import type { StatementCache } from './sqlite-statements.js';
 import type { Statements } from './statements.js';
 
@@ -58,22 +59,19 @@ export function sqliteStatements(db: Kysely<Database>, cache: StatementCache, lo
       lock.release();
     }
   };
-  const begin = () => cache.prepare('begin immediate').run();
+  const writes = new GroupCommit(cache, lock);
+  const isRead = (compiled: CompiledQuery) => cache.prepare(compiled.sql).readonly;
   return {
-    rows: <P, R>(query: PreparedQuery<P, R>, values: P) => withConnection(() => execute(query.bind(db, values)) as R[]),
-    changes: (query, values) => withConnection(() => execute(query.bind(db, values)) as number),
-    transaction: (work) =>
-      withConnection(async () => {
-        // BEGIN IMMEDIATE, as Kysely's transactions here (sqlite-dialect.ts): the write lock is taken up front.
-        begin();
-        try {
-          const result = await work(held);
-          cache.prepare('commit').run();
-          return result;
-        } catch (error) {
-          if (cache.database.inTransaction) cache.prepare('rollback').run();
-          throw error;
-        }
-      }),
+    rows: <P, R>(query: PreparedQuery<P, R>, values: P) => {
+      const compiled = query.bind(db, values);
+      const run = () => execute(compiled) as R[];
+      return isRead(compiled) ? withConnection(run) : writes.join(run, false);
+    },
+    changes: (query, values) => {
+      const compiled = query.bind(db, values);
+      const run = () => execute(compiled) as number;
+      return isRead(compiled) ? withConnection(run) : writes.join(run, false);
+    },
+    transaction: (work) => writes.join(() => work(held), true),
   };
 }

@@ -5,6 +5,7 @@ import { Kysely } from 'kysely';
 import { kyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
+import { checkpointInBackground } from './sqlite-checkpoints.js';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
 import { ConnectionLock, sqliteStatements } from './sqlite-direct.js';
 import { StatementCache } from './sqlite-statements.js';
@@ -35,9 +36,11 @@ export async function createSqliteStore(filename: string, options: UnitOfWorkOpt
     await db.destroy();
     throw error;
   }
+  const checkpoints = filename === ':memory:' ? undefined : checkpointInBackground(filename, sqlite);
   return kyselyStore(
     db,
     async () => {
+      await checkpoints?.stop();
       await db.destroy();
       // Kysely closes the database as it is destroyed; this only makes sure, whatever Kysely does in future.
       if (sqlite.open) sqlite.close();

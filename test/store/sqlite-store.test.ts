@@ -53,6 +53,32 @@ describe('SQLite store', () => {
     }
   });
 
+  it('commits the writes of one turn together, each alone in failure: a write that fails takes no other write of its group with it', async () => {
+    const file = aDatabaseFile();
+    const store = await openStore(`sqlite:${file}`);
+    try {
+      const first = aConnectSession();
+      const second = aConnectSession();
+      // Issued in one turn of the event loop, so they share one group commit; the middle one breaks a unique key.
+      const results = await Promise.allSettled([
+        store.createConnectSession(first),
+        store.createConnectSession(aConnectSession({ tokenHash: first.tokenHash })),
+        store.createConnectSession(second),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // Committed: another connection to the file sees both.
+      const other = new BetterSqlite3(file, { readonly: true });
+      try {
+        const ids = other.prepare('select id from connect_sessions order by id').pluck().all();
+        expect(ids).toEqual([first.id, second.id].sort());
+      } finally {
+        other.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('creates the parent folder of the database file', async () => {
     const file = aDatabaseFile();
     const store = await openStore(`sqlite:${file}`);
