@@ -3,6 +3,7 @@
 // however Recall counts its minute. Recall's limits are per workspace, so the budget lives in the store: every
 // instance on the database spends the same one (store/request-budgets.ts). A 429 pauses it for everyone for as
 // long as Recall asked.
+import { recallFetch } from '../recall/transport.js';
 import { retryAfterMs } from '../recall/retry.js';
 import type { Store } from '../store/store.js';
 
@@ -81,7 +82,7 @@ const LIST_PATH = '/api/v2/zoom-oauth-credentials/';
  * health sync or a conflict being resolved) through `budget`, and pauses the budget on a 429. Waiting counts
  * against the call's own deadline (its signal), so a caller never waits longer than it would for Recall.
  */
-export function budgetListCalls(budget: RequestBudget, fetchImpl: typeof fetch = globalThis.fetch): typeof fetch {
+export function budgetListCalls(budget: RequestBudget, fetchImpl: typeof fetch = recallFetch): typeof fetch {
   return (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : undefined;
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();

@@ -16,6 +16,7 @@ import { callOnce, type CallOutcome, type CallReport, type RecallOperation, type
 import { recallErrorFor, rejectedBeforeSending } from './errors.js';
 import { FirstExchangesWatch } from './first-exchanges.js';
 import { createIdempotencyKey } from './idempotency.js';
+import { rememberRequestBody, recallFetch } from './transport.js';
 import { RecallConflictError, RecallError, type AuthorizationCodeGrant, type CredentialFilter, type RecallApi } from './recall-api.js';
 import { withRetries, type RecallLogger, type RetrySettings } from './retry.js';
 
@@ -29,6 +30,7 @@ export interface RecallClientOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The HTTP transport; by default recallFetch (transport.ts), on node:http(s) without web streams. */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -45,8 +47,13 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export function createRecallClient(options: RecallClientOptions): RecallApi {
   const client = createClient(
-    createConfig({ baseUrl: options.baseUrl, fetch: options.fetch, headers: { Authorization: `Token ${options.apiKey}` } }),
+    createConfig({ baseUrl: options.baseUrl, fetch: options.fetch ?? recallFetch, headers: { Authorization: `Token ${options.apiKey}` } }),
   );
+  // The transport sends the body the client serialized, instead of reading it back out of the Request's stream.
+  client.interceptors.request.use((request, opts) => {
+    rememberRequestBody(request, opts.serializedBody);
+    return request;
+  });
   const send = sender(options);
   const { oauthAppId, logger } = options;
   const firstExchanges = new FirstExchangesWatch(logger);

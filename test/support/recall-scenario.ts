@@ -4,6 +4,7 @@
 // and useRecallScenario fails the test on it.
 import { afterEach, beforeEach, expect } from 'vitest';
 import { usePrism } from './prism.js';
+import { recallFetch } from '../../src/recall/transport.js';
 
 export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'logs' | 'app';
 
@@ -58,8 +59,8 @@ export function recallScenario(prismUrl: string): RecallScenario {
   const queues = new Map<RecallOperation, string[]>();
   const calls: RecordedCall[] = [];
   const violations: string[] = [];
-  // Captured now: a test may stub globalThis.fetch later, the scenario must still reach Prism.
-  const realFetch = globalThis.fetch;
+  // The gateway's own transport to Recall (a test may stub globalThis.fetch, the scenario must still reach Prism).
+  const realFetch = recallFetch;
   const base = new URL(prismUrl);
 
   const scenarioFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
