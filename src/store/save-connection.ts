@@ -4,10 +4,12 @@
 // detached ones that belong to the same Zoom identity, so no reader ever sees a half-moved credential. What it
 // changed is returned, for the domain to name the events and retire what nobody uses any more.
 
-import type { ExpressionBuilder, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
+import { prepareQuery } from './prepared-queries.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import { lockCredentialTombstone } from './retired-credentials.js';
 import type { ConnectionRow, ConnectionsTable, Database } from './schema.js';
+import { kyselyStatements, type Statements } from './statements.js';
 import {
   CredentialDeletedError,
   CredentialSupersededError,
@@ -32,22 +34,121 @@ type CredentialFields = Pick<
 
 /** The Zoom identity a credential stands for: the app kind's id only (never either one), or none. */
 interface Identity {
-  column: 'zoom_user_id' | 'zoom_account_id';
+  column: IdentityColumn;
   zoomId: string;
 }
+
+type IdentityColumn = 'zoom_user_id' | 'zoom_account_id';
+
+// A callback's save runs these on every call: prepared (prepared-queries.ts), built and compiled once per dialect,
+// run in the unit of work's transaction through Kysely's executor (kyselyStatements). The rare paths (a legacy
+// conflict's replaced credentials) keep building their queries per call.
+
+/** One prepared query per identity column (the column is part of the SQL, not a value). */
+const perIdentityColumn = <Q>(make: (column: IdentityColumn) => Q): Record<IdentityColumn, Q> => ({
+  zoom_user_id: make('zoom_user_id'),
+  zoom_account_id: make('zoom_account_id'),
+});
+
+type CredentialValues = CredentialFields & { now: string };
+
+type ConnectionsFilter = (eb: ExpressionBuilder<Database, 'connections'>) => Expression<SqlBool>;
+
+const noRows: ConnectionsFilter = (eb) => eb.val(false);
+
+const tombstone = prepareQuery<{ id: string }, { id: string }>((db, { id }) =>
+  db.selectFrom('deleted_credentials').select('id').where('id', '=', id),
+);
+
+const connectionOfEndUser = prepareQuery<{ endUserId: string }, ConnectionRow>((db, { endUserId }) =>
+  db.selectFrom('connections').selectAll().where('end_user_id', '=', endUserId),
+);
+
+/** The identity's connections on another credential than `credentialId` (SQLite: nothing to lock). */
+const onOtherCredentialOf = perIdentityColumn((column) =>
+  prepareQuery<{ zoomId: string; credentialId: string }, ConnectionRow>((db, { zoomId, credentialId }) =>
+    db
+      .selectFrom('connections')
+      .selectAll()
+      .where(otherCredentialOfIdentity(column, zoomId, credentialId)),
+  ),
+);
+
+type LockedRow = ConnectionRow & { locked_credential_id: string | null };
+
+/** lockAffectedConnections' locking read without credentials to replace, per identity column or without identity. */
+const lockWithoutReplaced = {
+  ...perIdentityColumn((column) =>
+    prepareQuery<{ endUserId: string; zoomId: string; credentialId: string }, LockedRow>((db, { endUserId, zoomId, credentialId }) =>
+      affectedConnections(db, endUserId, otherCredentialOfIdentity(column, zoomId, credentialId), []),
+    ),
+  ),
+  none: prepareQuery<{ endUserId: string }, LockedRow>((db, { endUserId }) => affectedConnections(db, endUserId, noRows, [])),
+};
+
+const credentialColumns = (values: CredentialValues) => ({
+  status: values.status,
+  recall_credential_id: values.recall_credential_id,
+  recall_status: values.recall_status,
+  zoom_user_id: values.zoom_user_id,
+  zoom_account_id: values.zoom_account_id,
+  meeting_sync_status: values.meeting_sync_status,
+  reauth_reason: values.reauth_reason,
+  recall_credential_created_at: values.recall_credential_created_at,
+  updated_at: values.now,
+  last_checked_at: values.now,
+});
+
+const updateOwn = prepareQuery<CredentialValues & { id: string }, ConnectionRow>((db, values) =>
+  db.updateTable('connections').set(credentialColumns(values)).where('id', '=', values.id).returningAll(),
+);
+
+const insertOwnUnlessTaken = prepareQuery<CredentialValues & { id: string; endUserId: string }, ConnectionRow>((db, values) =>
+  db
+    .insertInto('connections')
+    .values({ ...credentialColumns(values), id: values.id, end_user_id: values.endUserId, created_at: values.now })
+    .onConflict((oc) => oc.column('end_user_id').doNothing())
+    .returningAll(),
+);
+
+const detachedOfIdentity = perIdentityColumn((column) => ({
+  before: prepareQuery<{ ownId: string; zoomId: string }, ConnectionRow>((db, { ownId, zoomId }) =>
+    db
+      .selectFrom('connections')
+      .selectAll()
+      .where('id', '<>', ownId)
+      .where('recall_credential_id', 'is', null)
+      .where(column, '=', zoomId)
+      .$call(lockedInIdOrder(db)),
+  ),
+  relink: prepareQuery<CredentialValues & { ownId: string; zoomId: string }, ConnectionRow>((db, values) =>
+    db
+      .updateTable('connections')
+      .set(credentialColumns(values))
+      .where('id', '<>', values.ownId)
+      .where('recall_credential_id', 'is', null)
+      .where(column, '=', values.zoomId)
+      .returningAll(),
+  ),
+}));
+
+const anyUserOf = prepareQuery<{ credentialId: string }, { id: string }>((db, { credentialId }) =>
+  db.selectFrom('connections').select('id').where('recall_credential_id', '=', credentialId).limit(1),
+);
 
 export async function saveConnection(trx: Transaction<Database>, input: SaveConnectionInput): Promise<SaveConnectionResult> {
   // Recall answered with this credential, but another flow has retired it since: saving would leave
   // connections on a credential Recall no longer has. (The check and the writes share one transaction.)
+  const statements = kyselyStatements(trx);
   await lockCredentialTombstone(trx, input.credential.id, 'save');
-  const tombstone = await trx.selectFrom('deleted_credentials').select('id').where('id', '=', input.credential.id).executeTakeFirst();
-  if (tombstone !== undefined) throw new CredentialDeletedError(input.credential.id);
+  const [retired] = await statements.rows(tombstone, { id: input.credential.id });
+  if (retired !== undefined) throw new CredentialDeletedError(input.credential.id);
   const fields = credentialFields(input.credential);
   const identity = identityOf(input);
-  const { existing, own, replacedCredentialIds } = await upsertOwnConnection(trx, input, fields, identity);
+  const { existing, own, replacedCredentialIds } = await upsertOwnConnection(trx, statements, input, fields, identity);
 
   const moved = await moveCredentials(trx, own.id, [...input.replacesCredentialIds, ...replacedCredentialIds], fields, input.now);
-  const relinked = identity ? await relinkDetachedConnections(trx, own.id, identity, fields, input.now) : [];
+  const relinked = identity ? await relinkDetachedConnections(statements, !locksRows(trx), own.id, identity, fields, input.now) : [];
 
   const old = existing?.recall_credential_id ?? null;
   const previousCredentialId = old !== null && old !== input.credential.id ? old : null;
@@ -58,7 +159,7 @@ export async function saveConnection(trx: Transaction<Database>, input: SaveConn
     moved: [...moved, ...relinked],
     replacedCredentialIds,
     previousCredentialId,
-    previousCredentialStillUsed: previousCredentialId !== null && (await isCredentialUsed(trx, previousCredentialId)),
+    previousCredentialStillUsed: previousCredentialId !== null && (await isCredentialUsed(statements, previousCredentialId)),
   };
 }
 
@@ -70,36 +171,27 @@ export async function saveConnection(trx: Transaction<Database>, input: SaveConn
  */
 async function upsertOwnConnection(
   trx: Transaction<Database>,
+  statements: Statements,
   input: SaveConnectionInput,
   fields: CredentialFields,
   identity: Identity | undefined,
 ): Promise<{ existing: ConnectionRow | undefined; own: ConnectionRow; replacedCredentialIds: string[] }> {
   // Twice at most in practice; a third round means the row was deleted in between as well.
   for (let round = 0; round < 3; round++) {
-    const { own: existing, sameIdentity } = await lockAffectedConnections(trx, input, identity);
+    const { own: existing, sameIdentity } = await lockAffectedConnections(trx, statements, input, identity);
     const replacedCredentialIds = replacedByThis(input, sameIdentity);
     if (existing) {
-      const own = await trx
-        .updateTable('connections')
-        .set({ ...fields, updated_at: input.now, last_checked_at: input.now })
-        .where('id', '=', existing.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const [own] = await statements.rows(updateOwn, { ...fields, now: input.now, id: existing.id });
+      // The row is locked (PostgreSQL) or the writer is alone (SQLite): the update cannot miss it.
+      if (own === undefined) throw new Error(`Store inconsistency: connection ${existing.id} vanished while it was saved`);
       return { existing, own, replacedCredentialIds };
     }
-    const created = await trx
-      .insertInto('connections')
-      .values({
-        ...fields,
-        id: input.newConnectionId,
-        end_user_id: input.endUserId,
-        created_at: input.now,
-        updated_at: input.now,
-        last_checked_at: input.now,
-      })
-      .onConflict((oc) => oc.column('end_user_id').doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const [created] = await statements.rows(insertOwnUnlessTaken, {
+      ...fields,
+      now: input.now,
+      id: input.newConnectionId,
+      endUserId: input.endUserId,
+    });
     if (created) return { existing: undefined, own: created, replacedCredentialIds };
   }
   throw new Error(`The connection of end user ${input.endUserId} kept being created and deleted while it was saved.`);
@@ -140,37 +232,28 @@ const timeOf = (iso: string | null | undefined): number | undefined => {
  */
 async function lockAffectedConnections(
   trx: Transaction<Database>,
+  statements: Statements,
   input: SaveConnectionInput,
   identity: Identity | undefined,
 ): Promise<{ own: ConnectionRow | undefined; sameIdentity: ConnectionRow[] }> {
-  const onOtherCredentialOfIdentity = (eb: ExpressionBuilder<Database, 'connections'>) =>
-    identity === undefined
-      ? eb.val(false)
-      : eb.and([
-          eb(identity.column, '=', identity.zoomId),
-          eb('recall_credential_id', 'is not', null),
-          eb('recall_credential_id', '<>', input.credential.id),
-        ]);
+  const credentialId = input.credential.id;
   if (!locksRows(trx)) {
-    const own = await trx.selectFrom('connections').selectAll().where('end_user_id', '=', input.endUserId).executeTakeFirst();
-    const sameIdentity = identity ? await trx.selectFrom('connections').selectAll().where(onOtherCredentialOfIdentity).execute() : [];
+    const [own] = await statements.rows(connectionOfEndUser, { endUserId: input.endUserId });
+    const sameIdentity = identity ? await statements.rows(onOtherCredentialOf[identity.column], { zoomId: identity.zoomId, credentialId }) : [];
     return { own, sameIdentity };
   }
+  const lockedRows = (): Promise<LockedRow[]> => {
+    const { endUserId, replacesCredentialIds } = input;
+    if (replacesCredentialIds.length > 0) {
+      // A legacy conflict's replaced credentials: rare, and a list of any length, so built on the spot.
+      const otherOfIdentity = identity ? otherCredentialOfIdentity(identity.column, identity.zoomId, credentialId) : noRows;
+      return affectedConnections(trx, endUserId, otherOfIdentity, replacesCredentialIds).execute();
+    }
+    if (identity === undefined) return statements.rows(lockWithoutReplaced.none, { endUserId });
+    return statements.rows(lockWithoutReplaced[identity.column], { endUserId, zoomId: identity.zoomId, credentialId });
+  };
   const lock = async () => {
-    const rows = await trx
-      .selectFrom('connections')
-      .selectAll()
-      .select((eb) => currentCredentialOf(eb, input.endUserId).as('locked_credential_id'))
-      .where((eb) =>
-        eb.or([
-          eb('end_user_id', '=', input.endUserId),
-          eb('recall_credential_id', '=', currentCredentialOf(eb, input.endUserId)),
-          onOtherCredentialOfIdentity(eb),
-          ...(input.replacesCredentialIds.length > 0 ? [eb('recall_credential_id', 'in', input.replacesCredentialIds)] : []),
-        ]),
-      )
-      .$call(lockedInIdOrder(trx))
-      .execute();
+    const rows = await lockedRows();
     const sameIdentity = rows
       .map(({ locked_credential_id: _locked, ...row }) => row)
       .filter((row) => identity !== undefined && row[identity.column] === identity.zoomId && row.recall_credential_id !== null);
@@ -183,7 +266,33 @@ async function lockAffectedConnections(
   // Another save of this end user committed while this one waited for the row and moved it to another
   // credential: lock that credential's rows too (the row itself is held now, so once is enough).
   const locked = first.stale ? await lock() : first;
-  return { own: locked.own, sameIdentity: locked.sameIdentity.filter((row) => row.recall_credential_id !== input.credential.id) };
+  return { own: locked.own, sameIdentity: locked.sameIdentity.filter((row) => row.recall_credential_id !== credentialId) };
+}
+
+/** The identity's connections on a credential other than `credentialId`. */
+function otherCredentialOfIdentity(column: IdentityColumn, zoomId: string, credentialId: string): ConnectionsFilter {
+  return (eb) => eb.and([eb(column, '=', zoomId), eb('recall_credential_id', 'is not', null), eb('recall_credential_id', '<>', credentialId)]);
+}
+
+/**
+ * The connections a save changes or counts, locked in id order (PostgreSQL), each with the end user's current
+ * credential as locked_credential_id: the end user's own, those on its current credential, the identity's on
+ * another credential, and those on the credentials it replaces.
+ */
+function affectedConnections(db: Kysely<Database>, endUserId: string, otherOfIdentity: ConnectionsFilter, replacesCredentialIds: string[]) {
+  return db
+    .selectFrom('connections')
+    .selectAll()
+    .select((eb) => currentCredentialOf(eb, endUserId).as('locked_credential_id'))
+    .where((eb) =>
+      eb.or([
+        eb('end_user_id', '=', endUserId),
+        eb('recall_credential_id', '=', currentCredentialOf(eb, endUserId)),
+        otherOfIdentity(eb),
+        ...(replacesCredentialIds.length > 0 ? [eb('recall_credential_id', 'in', replacesCredentialIds)] : []),
+      ]),
+    )
+    .$call(lockedInIdOrder(db));
 }
 
 function currentCredentialOf(eb: ExpressionBuilder<Database, 'connections'>, endUserId: string) {
@@ -247,29 +356,19 @@ export function moveCredential(trx: Transaction<Database>, fromCredentialId: str
  * is the app kind's id only: on a user-level app two colleagues share a Zoom account id but never a credential.
  */
 async function relinkDetachedConnections(
-  trx: Transaction<Database>,
+  statements: Statements,
+  serialized: boolean,
   ownId: string,
   identity: Identity,
   fields: CredentialFields,
   now: string,
 ): Promise<ConnectionChange[]> {
-  const sameIdentity = (eb: ExpressionBuilder<Database, 'connections'>) => eb(identity.column, '=', identity.zoomId);
-  const before = await trx
-    .selectFrom('connections')
-    .selectAll()
-    .where('id', '<>', ownId)
-    .where('recall_credential_id', 'is', null)
-    .where(sameIdentity)
-    .$call(lockedInIdOrder(trx))
-    .execute();
-  const after = await trx
-    .updateTable('connections')
-    .set({ ...fields, updated_at: now, last_checked_at: now })
-    .where('id', '<>', ownId)
-    .where('recall_credential_id', 'is', null)
-    .where(sameIdentity)
-    .returningAll()
-    .execute();
+  const queries = detachedOfIdentity[identity.column];
+  const before = await statements.rows(queries.before, { ownId, zoomId: identity.zoomId });
+  // Nothing detached (nearly always) where transactions run one at a time (SQLite): the UPDATE would change
+  // nothing either. (PostgreSQL runs it still: it reads the rows as they are when it runs.)
+  if (before.length === 0 && serialized) return [];
+  const after = await statements.rows(queries.relink, { ...fields, now, ownId, zoomId: identity.zoomId });
   return pairChanges(before, after);
 }
 
@@ -282,7 +381,7 @@ export function pairChanges(before: ConnectionRow[], after: ConnectionRow[]): Co
   });
 }
 
-async function isCredentialUsed(trx: Transaction<Database>, credentialId: string): Promise<boolean> {
-  const user = await trx.selectFrom('connections').select('id').where('recall_credential_id', '=', credentialId).limit(1).executeTakeFirst();
+async function isCredentialUsed(statements: Statements, credentialId: string): Promise<boolean> {
+  const [user] = await statements.rows(anyUserOf, { credentialId });
   return user !== undefined;
 }

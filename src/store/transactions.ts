@@ -16,7 +16,7 @@ export function locksRows(db: QueryExecutorProvider): boolean {
  * The connections a query selects, in id order and, on PostgreSQL, locked until the transaction ends: the one
  * order every transaction takes connection rows in. What it reads is what the transaction's changes start from.
  */
-export function lockedInIdOrder(trx: Transaction<Database>) {
+export function lockedInIdOrder(trx: QueryExecutorProvider) {
   const lock = locksRows(trx);
   return <O>(query: SelectQueryBuilder<Database, 'connections', O>): SelectQueryBuilder<Database, 'connections', O> => {
     const ordered = query.orderBy('connections.id');
