@@ -2,7 +2,7 @@
 // Several connections may share one credential (an account-level Zoom app), so credential-wide changes
 // (detach, health) apply to every connection that uses it.
 
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { prepareQuery } from './prepared-queries.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import { pairChanges } from './save-connection.js';
@@ -10,6 +10,7 @@ import type { ConnectionRow, Database } from './schema.js';
 import type { Statements } from './statements.js';
 import type { ConnectionChange, ConnectionListQuery, ConnectionRecord, HealthUpdate } from './store.js';
 import { lockedInIdOrder } from './transactions.js';
+import { rowsOf, type UnitStatements } from './unit-statements.js';
 
 const connectionById = prepareQuery<{ id: string }, ConnectionRow>((db, { id }) => db.selectFrom('connections').selectAll().where('id', '=', id));
 const connectionOfEndUser = prepareQuery<{ endUserId: string }, ConnectionRow>((db, { endUserId }) =>
@@ -42,14 +43,23 @@ export async function listConnections(db: Kysely<Database>, query: ConnectionLis
 }
 
 export async function countCredentialUsers(db: Kysely<Database>, credentialId: string, exceptConnectionId?: string): Promise<number> {
-  let select = db
+  const { users } = await credentialUsers(db, credentialId, exceptConnectionId).executeTakeFirstOrThrow();
+  // COUNT comes back as a number from SQLite and as a bigint string from PostgreSQL.
+  return Number(users);
+}
+
+/** countCredentialUsers in a unit of work. */
+export async function countCredentialUsersIn(tx: UnitStatements, credentialId: string, exceptConnectionId?: string): Promise<number> {
+  const [row] = await rowsOf(tx, credentialUsers(tx.db, credentialId, exceptConnectionId));
+  return Number(row!.users);
+}
+
+function credentialUsers(db: Kysely<Database>, credentialId: string, exceptConnectionId: string | undefined) {
+  const select = db
     .selectFrom('connections')
     .select((eb) => eb.fn.countAll().as('users'))
     .where('recall_credential_id', '=', credentialId);
-  if (exceptConnectionId !== undefined) select = select.where('id', '<>', exceptConnectionId);
-  const { users } = await select.executeTakeFirstOrThrow();
-  // COUNT comes back as a number from SQLite and as a bigint string from PostgreSQL.
-  return Number(users);
+  return exceptConnectionId === undefined ? select : select.where('id', '<>', exceptConnectionId);
 }
 
 /** The reason a detached connection gives: its credential is gone at Recall and nothing replaced it. */
@@ -60,26 +70,27 @@ export async function connectionsOnCredential(db: Kysely<Database>, credentialId
   return rows.map(toConnection);
 }
 
-export async function detachCredential(trx: Transaction<Database>, credentialId: string, now: string): Promise<ConnectionChange[]> {
-  const before = await trx
-    .selectFrom('connections')
-    .selectAll()
-    .where('recall_credential_id', '=', credentialId)
-    .$call(lockedInIdOrder(trx))
-    .execute();
-  const after = await trx
-    .updateTable('connections')
-    .set({
-      recall_credential_id: null,
-      recall_status: null,
-      recall_credential_created_at: null,
-      status: 'needs_reauth',
-      reauth_reason: CREDENTIAL_GONE,
-      updated_at: now,
-    })
-    .where('recall_credential_id', '=', credentialId)
-    .returningAll()
-    .execute();
+export async function detachCredential(tx: UnitStatements, credentialId: string, now: string): Promise<ConnectionChange[]> {
+  const { db } = tx;
+  const before = await rowsOf(
+    tx,
+    db.selectFrom('connections').selectAll().where('recall_credential_id', '=', credentialId).$call(lockedInIdOrder(db)),
+  );
+  const after = await rowsOf(
+    tx,
+    db
+      .updateTable('connections')
+      .set({
+        recall_credential_id: null,
+        recall_status: null,
+        recall_credential_created_at: null,
+        status: 'needs_reauth',
+        reauth_reason: CREDENTIAL_GONE,
+        updated_at: now,
+      })
+      .where('recall_credential_id', '=', credentialId)
+      .returningAll(),
+  );
   return pairChanges(before, after);
 }
 
@@ -87,7 +98,8 @@ export async function detachCredential(trx: Transaction<Database>, credentialId:
  * A health check touches last_checked_at every time, but updated_at only when something a consumer would act
  * on changed (status or recall_status), so a periodic sync does not make every connection look fresh.
  */
-export async function recordHealth(trx: Transaction<Database>, credentialId: string, update: HealthUpdate): Promise<ConnectionChange[]> {
+export async function recordHealth(tx: UnitStatements, credentialId: string, update: HealthUpdate): Promise<ConnectionChange[]> {
+  const trx = tx.db;
   const status = connectionStatusFor(update.recallStatus);
   const observedAt = update.observedAt;
   let before = trx.selectFrom('connections').selectAll().where('recall_credential_id', '=', credentialId);
@@ -112,12 +124,12 @@ export async function recordHealth(trx: Transaction<Database>, credentialId: str
     change = change.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
   }
   // On PostgreSQL the rows are locked first, in id order.
-  const previous = await before.$call(lockedInIdOrder(trx)).execute();
-  return pairChanges(previous, await change.returningAll().execute());
+  const previous = await rowsOf(tx, before.$call(lockedInIdOrder(trx)));
+  return pairChanges(previous, await rowsOf(tx, change.returningAll()));
 }
 
-export async function deleteConnection(trx: Transaction<Database>, id: string): Promise<ConnectionRecord | undefined> {
-  const row = await trx.deleteFrom('connections').where('id', '=', id).returningAll().executeTakeFirst();
+export async function deleteConnection(tx: UnitStatements, id: string): Promise<ConnectionRecord | undefined> {
+  const [row] = await rowsOf(tx, tx.db.deleteFrom('connections').where('id', '=', id).returningAll());
   return row && toConnection(row);
 }
 

@@ -5,10 +5,11 @@
 // its outer WHERE, so two dispatchers never hold the same event and neither comes back empty-handed.
 
 import { randomUUID } from 'node:crypto';
-import type { ExpressionBuilder, Insertable, Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely } from 'kysely';
 import type { Database, OutboxEventRow, OutboxEventsTable } from './schema.js';
 import type { EventClaim, OutboxBacklog, OutboxEntry, OutboxEvent } from './store.js';
 import { locksRows } from './transactions.js';
+import { changesOf, rowsOf, type UnitStatements } from './unit-statements.js';
 
 /**
  * Appends events, in order, inside the caller's transaction. A dispatcher must never see a later event of an
@@ -20,7 +21,8 @@ import { locksRows } from './transactions.js';
  *   transactions of other end users go ahead. Across end users seq is only roughly commit order, which
  *   nothing relies on. Appending is the last write of every transaction, so these locks never wait on rows.
  */
-export async function appendEvents(trx: Transaction<Database>, events: OutboxEntry[], now: string): Promise<void> {
+export async function appendEvents(tx: UnitStatements, events: OutboxEntry[], now: string): Promise<void> {
+  const trx = tx.db;
   if (events.length === 0) return;
   const rows = events.map(
     (event): Insertable<OutboxEventsTable> => ({
@@ -42,34 +44,36 @@ export async function appendEvents(trx: Transaction<Database>, events: OutboxEnt
   );
   if (locksRows(trx)) {
     await lockOrderingKeys(
-      trx,
+      tx,
       rows.map((row) => row.ordering_key),
       now,
     );
-    await trx.insertInto('outbox_events').values(rows).execute();
+    await changesOf(tx, trx.insertInto('outbox_events').values(rows));
     return;
   }
-  const { value } = await trx
-    .updateTable('sequences')
-    .set((eb) => ({ value: eb('value', '+', events.length) }))
-    .where('name', '=', 'outbox_events')
-    .returning('value')
-    .executeTakeFirstOrThrow();
-  const first = Number(value) - events.length + 1;
-  await trx
-    .insertInto('outbox_events')
-    .values(rows.map((row, index) => ({ ...row, seq: first + index })))
-    .execute();
+  const [counter] = await rowsOf(
+    tx,
+    trx
+      .updateTable('sequences')
+      .set((eb) => ({ value: eb('value', '+', events.length) }))
+      .where('name', '=', 'outbox_events')
+      .returning('value'),
+  );
+  if (counter === undefined) throw new Error('Store inconsistency: the outbox_events sequence row is missing');
+  const first = Number(counter.value) - events.length + 1;
+  await changesOf(tx, trx.insertInto('outbox_events').values(rows.map((row, index) => ({ ...row, seq: first + index }))));
 }
 
 /** PostgreSQL: one row per ordering key, locked (created the first time) until the transaction ends. */
-async function lockOrderingKeys(trx: Transaction<Database>, keys: string[], now: string): Promise<void> {
+async function lockOrderingKeys(tx: UnitStatements, keys: string[], now: string): Promise<void> {
   const sorted = [...new Set(keys)].sort();
-  await trx
-    .insertInto('outbox_ordering_keys')
-    .values(sorted.map((key) => ({ ordering_key: key, last_event_at: now })))
-    .onConflict((oc) => oc.column('ordering_key').doUpdateSet((eb) => ({ last_event_at: eb.ref('excluded.last_event_at') })))
-    .execute();
+  await changesOf(
+    tx,
+    tx.db
+      .insertInto('outbox_ordering_keys')
+      .values(sorted.map((key) => ({ ordering_key: key, last_event_at: now })))
+      .onConflict((oc) => oc.column('ordering_key').doUpdateSet((eb) => ({ last_event_at: eb.ref('excluded.last_event_at') }))),
+  );
 }
 
 export async function claimEvents(db: Kysely<Database>, claim: EventClaim): Promise<OutboxEvent[]> {

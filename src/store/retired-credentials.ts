@@ -3,10 +3,11 @@
 // here and starts over. A delete the gateway owes (it moved the connections first, then deletes at Recall) stays
 // listed until Recall confirms the credential gone, so neither a crash nor a failed delete forgets it.
 
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { CredentialRetirements, OwedDeletion, RetiredCredential } from './store.js';
 import { locksRows } from './transactions.js';
+import { changesOf, rawRowsOf, type UnitStatements } from './unit-statements.js';
 
 // The advisory lock space of a credential's tombstone: "ZCGW" and the credential id's hash (a collision only
 // makes two credentials' saves and tombstones wait on each other).
@@ -19,38 +20,45 @@ const tombstoneLockSpace = 0x5a434757;
  * later save sees the tombstone. Without it a save that checked before the tombstone could commit after the
  * detach, leaving a connection on a credential Recall no longer has.
  */
-export async function lockCredentialTombstone(trx: Transaction<Database>, credentialId: string, by: 'save' | 'retire'): Promise<void> {
-  if (!locksRows(trx)) return;
+export async function lockCredentialTombstone(tx: UnitStatements, credentialId: string, by: 'save' | 'retire'): Promise<void> {
+  if (!locksRows(tx.db)) return;
   const lock = by === 'save' ? sql`pg_advisory_xact_lock_shared` : sql`pg_advisory_xact_lock`;
-  await sql`select ${lock}(${sql.lit(tombstoneLockSpace)}, hashtext(${credentialId}))`.execute(trx);
+  await rawRowsOf(tx, sql`select ${lock}(${sql.lit(tombstoneLockSpace)}, hashtext(${credentialId}))`);
 }
 
-export function credentialRetirements(trx: Transaction<Database>): CredentialRetirements {
+export function credentialRetirements(tx: UnitStatements): CredentialRetirements {
+  const { db } = tx;
   return {
-    hold: (credentialId) => lockCredentialTombstone(trx, credentialId, 'retire'),
+    hold: (credentialId) => lockCredentialTombstone(tx, credentialId, 'retire'),
     async retire(credentialId, now, { deletionOwed }) {
-      await lockCredentialTombstone(trx, credentialId, 'retire');
-      await trx
-        .insertInto('deleted_credentials')
-        .values({ id: credentialId, deleted_at: now })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      await lockCredentialTombstone(tx, credentialId, 'retire');
+      await changesOf(
+        tx,
+        db
+          .insertInto('deleted_credentials')
+          .values({ id: credentialId, deleted_at: now })
+          .onConflict((oc) => oc.column('id').doNothing()),
+      );
       if (!deletionOwed) return;
-      await trx
-        .insertInto('owed_credential_deletions')
-        .values({ credential_id: credentialId, owed_since: now, attempts: 0, next_attempt_at: now, last_error: null })
-        .onConflict((oc) => oc.column('credential_id').doNothing())
-        .execute();
+      await changesOf(
+        tx,
+        db
+          .insertInto('owed_credential_deletions')
+          .values({ credential_id: credentialId, owed_since: now, attempts: 0, next_attempt_at: now, last_error: null })
+          .onConflict((oc) => oc.column('credential_id').doNothing()),
+      );
     },
     async settleDeletion(credentialId) {
-      await trx.deleteFrom('owed_credential_deletions').where('credential_id', '=', credentialId).execute();
+      await changesOf(tx, db.deleteFrom('owed_credential_deletions').where('credential_id', '=', credentialId));
     },
     async postponeDeletion(credentialId, retry) {
-      await trx
-        .updateTable('owed_credential_deletions')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: retry.nextAttemptAt, last_error: retry.error.slice(0, 200) }))
-        .where('credential_id', '=', credentialId)
-        .execute();
+      await changesOf(
+        tx,
+        db
+          .updateTable('owed_credential_deletions')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: retry.nextAttemptAt, last_error: retry.error.slice(0, 200) }))
+          .where('credential_id', '=', credentialId),
+      );
     },
   };
 }

@@ -4,12 +4,12 @@
 // detached ones that belong to the same Zoom identity, so no reader ever sees a half-moved credential. What it
 // changed is returned, for the domain to name the events and retire what nobody uses any more.
 
-import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { prepareQuery } from './prepared-queries.js';
 import { connectionStatusFor, toConnection } from './records.js';
 import { lockCredentialTombstone } from './retired-credentials.js';
 import type { ConnectionRow, ConnectionsTable, Database } from './schema.js';
-import { kyselyStatements, type Statements } from './statements.js';
+import type { Statements } from './statements.js';
 import {
   CredentialDeletedError,
   CredentialSupersededError,
@@ -19,6 +19,7 @@ import {
   type SaveConnectionResult,
 } from './store.js';
 import { lockedInIdOrder, locksRows } from './transactions.js';
+import { rowsOf, type UnitStatements } from './unit-statements.js';
 
 type CredentialFields = Pick<
   ConnectionsTable,
@@ -41,7 +42,7 @@ interface Identity {
 type IdentityColumn = 'zoom_user_id' | 'zoom_account_id';
 
 // A callback's save runs these on every call: prepared (prepared-queries.ts), built and compiled once per dialect,
-// run in the unit of work's transaction through Kysely's executor (kyselyStatements). The rare paths (a legacy
+// run in the unit of work's transaction (unit-statements.ts). The rare paths (a legacy
 // conflict's replaced credentials) keep building their queries per call.
 
 /** One prepared query per identity column (the column is part of the SQL, not a value). */
@@ -136,19 +137,19 @@ const anyUserOf = prepareQuery<{ credentialId: string }, { id: string }>((db, { 
   db.selectFrom('connections').select('id').where('recall_credential_id', '=', credentialId).limit(1),
 );
 
-export async function saveConnection(trx: Transaction<Database>, input: SaveConnectionInput): Promise<SaveConnectionResult> {
+export async function saveConnection(tx: UnitStatements, input: SaveConnectionInput): Promise<SaveConnectionResult> {
   // Recall answered with this credential, but another flow has retired it since: saving would leave
   // connections on a credential Recall no longer has. (The check and the writes share one transaction.)
-  const statements = kyselyStatements(trx);
-  await lockCredentialTombstone(trx, input.credential.id, 'save');
+  const { statements } = tx;
+  await lockCredentialTombstone(tx, input.credential.id, 'save');
   const [retired] = await statements.rows(tombstone, { id: input.credential.id });
   if (retired !== undefined) throw new CredentialDeletedError(input.credential.id);
   const fields = credentialFields(input.credential);
   const identity = identityOf(input);
-  const { existing, own, replacedCredentialIds } = await upsertOwnConnection(trx, statements, input, fields, identity);
+  const { existing, own, replacedCredentialIds } = await upsertOwnConnection(tx, input, fields, identity);
 
-  const moved = await moveCredentials(trx, own.id, [...input.replacesCredentialIds, ...replacedCredentialIds], fields, input.now);
-  const relinked = identity ? await relinkDetachedConnections(statements, !locksRows(trx), own.id, identity, fields, input.now) : [];
+  const moved = await moveCredentials(tx, own.id, [...input.replacesCredentialIds, ...replacedCredentialIds], fields, input.now);
+  const relinked = identity ? await relinkDetachedConnections(statements, !locksRows(tx.db), own.id, identity, fields, input.now) : [];
 
   const old = existing?.recall_credential_id ?? null;
   const previousCredentialId = old !== null && old !== input.credential.id ? old : null;
@@ -170,15 +171,15 @@ export async function saveConnection(trx: Transaction<Database>, input: SaveConn
  * commit), its row is locked and updated instead.
  */
 async function upsertOwnConnection(
-  trx: Transaction<Database>,
-  statements: Statements,
+  tx: UnitStatements,
   input: SaveConnectionInput,
   fields: CredentialFields,
   identity: Identity | undefined,
 ): Promise<{ existing: ConnectionRow | undefined; own: ConnectionRow; replacedCredentialIds: string[] }> {
   // Twice at most in practice; a third round means the row was deleted in between as well.
   for (let round = 0; round < 3; round++) {
-    const { own: existing, sameIdentity } = await lockAffectedConnections(trx, statements, input, identity);
+    const { statements } = tx;
+    const { own: existing, sameIdentity } = await lockAffectedConnections(tx, input, identity);
     const replacedCredentialIds = replacedByThis(input, sameIdentity);
     if (existing) {
       const [own] = await statements.rows(updateOwn, { ...fields, now: input.now, id: existing.id });
@@ -231,13 +232,13 @@ const timeOf = (iso: string | null | undefined): number | undefined => {
  * credentials, as they are now.
  */
 async function lockAffectedConnections(
-  trx: Transaction<Database>,
-  statements: Statements,
+  tx: UnitStatements,
   input: SaveConnectionInput,
   identity: Identity | undefined,
 ): Promise<{ own: ConnectionRow | undefined; sameIdentity: ConnectionRow[] }> {
+  const { db, statements } = tx;
   const credentialId = input.credential.id;
-  if (!locksRows(trx)) {
+  if (!locksRows(db)) {
     const [own] = await statements.rows(connectionOfEndUser, { endUserId: input.endUserId });
     const sameIdentity = identity ? await statements.rows(onOtherCredentialOf[identity.column], { zoomId: identity.zoomId, credentialId }) : [];
     return { own, sameIdentity };
@@ -247,7 +248,7 @@ async function lockAffectedConnections(
     if (replacesCredentialIds.length > 0) {
       // A legacy conflict's replaced credentials: rare, and a list of any length, so built on the spot.
       const otherOfIdentity = identity ? otherCredentialOfIdentity(identity.column, identity.zoomId, credentialId) : noRows;
-      return affectedConnections(trx, endUserId, otherOfIdentity, replacesCredentialIds).execute();
+      return rowsOf(tx, affectedConnections(db, endUserId, otherOfIdentity, replacesCredentialIds));
     }
     if (identity === undefined) return statements.rows(lockWithoutReplaced.none, { endUserId });
     return statements.rows(lockWithoutReplaced[identity.column], { endUserId, zoomId: identity.zoomId, credentialId });
@@ -321,33 +322,33 @@ function credentialFields(credential: CredentialSnapshot): CredentialFields {
 
 /** A replaced credential is gone (or about to be) at Recall: whoever shared it now shares the new one. */
 async function moveCredentials(
-  trx: Transaction<Database>,
+  tx: UnitStatements,
   ownId: string,
   credentialIds: string[],
   fields: CredentialFields,
   now: string,
 ): Promise<ConnectionChange[]> {
   if (credentialIds.length === 0) return [];
-  const before = await trx
-    .selectFrom('connections')
-    .selectAll()
-    .where('id', '<>', ownId)
-    .where('recall_credential_id', 'in', credentialIds)
-    .$call(lockedInIdOrder(trx))
-    .execute();
-  const after = await trx
-    .updateTable('connections')
-    .set({ ...fields, updated_at: now, last_checked_at: now })
-    .where('id', '<>', ownId)
-    .where('recall_credential_id', 'in', credentialIds)
-    .returningAll()
-    .execute();
+  const { db } = tx;
+  const before = await rowsOf(
+    tx,
+    db.selectFrom('connections').selectAll().where('id', '<>', ownId).where('recall_credential_id', 'in', credentialIds).$call(lockedInIdOrder(db)),
+  );
+  const after = await rowsOf(
+    tx,
+    db
+      .updateTable('connections')
+      .set({ ...fields, updated_at: now, last_checked_at: now })
+      .where('id', '<>', ownId)
+      .where('recall_credential_id', 'in', credentialIds)
+      .returningAll(),
+  );
   return pairChanges(before, after);
 }
 
 /** Every connection on `fromCredentialId` moves to the snapshot's credential (ConnectionChanges.moveCredential). */
-export function moveCredential(trx: Transaction<Database>, fromCredentialId: string, credential: CredentialSnapshot, now: string) {
-  return moveCredentials(trx, '', [fromCredentialId], credentialFields(credential), now);
+export function moveCredential(tx: UnitStatements, fromCredentialId: string, credential: CredentialSnapshot, now: string) {
+  return moveCredentials(tx, '', [fromCredentialId], credentialFields(credential), now);
 }
 
 /**

@@ -3,34 +3,45 @@
 // when the store is opened (OpenStoreOptions.events): a store without events drops what is published.
 
 import type { Kysely } from 'kysely';
-import { countCredentialUsers, deleteConnection, detachCredential, recordHealth } from './connections.js';
+import { countCredentialUsersIn, deleteConnection, detachCredential, recordHealth } from './connections.js';
 import { appendEvents } from './outbox.js';
 import { credentialRetirements } from './retired-credentials.js';
 import { moveCredential, saveConnection } from './save-connection.js';
 import type { Database } from './schema.js';
+import type { Statements } from './statements.js';
 import type { StoreTransaction } from './store.js';
-import { inTransaction } from './transactions.js';
+import type { UnitStatements } from './unit-statements.js';
 
 export interface UnitOfWorkOptions {
   /** Keep the events the domain publishes (WEBHOOK_URL is set); without, publishing writes nothing. */
   events: boolean;
 }
 
-export function runUnitOfWork<T>(db: Kysely<Database>, options: UnitOfWorkOptions, work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-  return inTransaction(db, (trx) =>
-    work({
+/**
+ * `work` in one transaction of `statements` (on SQLite a savepoint of the group commit, run straight on
+ * better-sqlite3; on PostgreSQL a transaction through Kysely, run again after a deadlock). `db` builds the queries.
+ */
+export function runUnitOfWork<T>(
+  db: Kysely<Database>,
+  statements: Statements,
+  options: UnitOfWorkOptions,
+  work: (tx: StoreTransaction) => Promise<T>,
+): Promise<T> {
+  return statements.transaction((inUnit) => {
+    const trx: UnitStatements = { db, statements: inUnit };
+    return work({
       connections: {
         save: (input) => saveConnection(trx, input),
         moveCredential: (fromCredentialId, credential, now) => moveCredential(trx, fromCredentialId, credential, now),
         detachCredential: (credentialId, now) => detachCredential(trx, credentialId, now),
         recordHealth: (credentialId, update) => recordHealth(trx, credentialId, update),
         delete: (id) => deleteConnection(trx, id),
-        countCredentialUsers: (credentialId, exceptConnectionId) => countCredentialUsers(trx, credentialId, exceptConnectionId),
+        countCredentialUsers: (credentialId, exceptConnectionId) => countCredentialUsersIn(trx, credentialId, exceptConnectionId),
       },
       credentials: credentialRetirements(trx),
       publish: async (events, now) => {
         if (options.events) await appendEvents(trx, events, now);
       },
-    }),
-  );
+    });
+  });
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src/store/migrations.js';
 import { appendEvents } from '../../src/store/outbox.js';
 import { GatewayPostgresDialect } from '../../src/store/postgres-dialect.js';
+import { kyselyStatements } from '../../src/store/statements.js';
 import type { Database } from '../../src/store/schema.js';
 import { CredentialDeletedError, type OutboxEvent, type Store } from '../../src/store/store.js';
 import { connectFailed, toApiConnection } from '../../src/events/bodies.js';
@@ -255,7 +256,7 @@ describe('PostgreSQL store without a global lock', () => {
     const wasAppended = new Promise<void>((resolve) => (appended = resolve));
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const open = other.transaction().execute(async (trx) => {
-      await appendEvents(trx, [failed(endUserId, 'first')], at(0));
+      await appendEvents({ db: trx, statements: kyselyStatements(trx) }, [failed(endUserId, 'first')], at(0));
       appended();
       await finished;
     });
