@@ -86,8 +86,12 @@ function profile(type: 'cpu-profile' | 'heap-profile', file: string | undefined)
   if (file === undefined) {
     profiler = new Session();
     profiler.connect();
-    if (type === 'cpu-profile') profiler.post('Profiler.setSamplingInterval', { interval: 200 }, () => profiler!.post('Profiler.enable', () => profiler!.post(start, done)));
-    else profiler.post('HeapProfiler.enable', () => profiler!.post(start, { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, done));
+    if (type === 'cpu-profile')
+      profiler.post('Profiler.setSamplingInterval', { interval: 200 }, () => profiler!.post('Profiler.enable', () => profiler!.post(start, done)));
+    else
+      profiler.post('HeapProfiler.enable', () =>
+        profiler!.post(start, { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, done),
+      );
     return;
   }
   profiler?.post(stop, (error, result) => {
