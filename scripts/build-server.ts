@@ -3,16 +3,21 @@
 // own code (src/, generated/, mocks/) is bundled; packages stay imports of node_modules, which is what a
 // production install (npm ci --omit=dev) provides. Code splitting keeps demo mode's module (src/demo/: Prism, the
 // stand-in Zoom page) in a chunk of its own, loaded only in demo mode, and one module load for the rest is a
-// faster cold start than hundreds.
+// faster cold start than hundreds. The docs' spec (openapi/gateway.yaml) is converted to JSON next to the entry
+// (dist/server/gateway.openapi.json), so a start reads it with JSON.parse instead of parsing YAML (~100 ms).
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '..');
 export const defaultServerOutDir = path.join(root, 'dist/server');
 
 /** What `npm start` and `npm run doctor` run, inside the server's output folder. */
 export const serverEntries = { server: 'src/server.ts', doctor: 'src/doctor/cli.ts' } as const;
+
+/** The spec as JSON, next to the compiled entry (src/routes/docs.ts serves it when it is there). */
+export const builtSpecName = 'gateway.openapi.json';
 
 export async function buildServer(outDir: string = defaultServerOutDir): Promise<void> {
   await rm(outDir, { recursive: true, force: true });
@@ -31,4 +36,6 @@ export async function buildServer(outDir: string = defaultServerOutDir): Promise
     legalComments: 'none',
     logLevel: 'warning',
   });
+  const spec: unknown = parse(await readFile(path.join(root, 'openapi/gateway.yaml'), 'utf8'));
+  await writeFile(path.join(outDir, builtSpecName), JSON.stringify(spec));
 }
