@@ -52,6 +52,10 @@ export async function buildServer(outDir: string = defaultServerOutDir): Promise
     plugins: [externalPackages],
     sourcemap: true,
     legalComments: 'none',
+    // Less source for node to read and compile at start (the bundled kysely kept ~3,000 lines of JSDoc): 669 -> 404
+    // kB. Identifiers keep their names (logs and stack traces stay readable; the source map has the lines).
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
   });
   const spec: unknown = parse(await readFile(path.join(root, 'openapi/gateway.yaml'), 'utf8'));
