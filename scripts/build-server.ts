@@ -4,7 +4,7 @@
 // production install (npm ci --omit=dev) provides, except the few in bundledPackages. Code splitting keeps demo mode's module (src/demo/: Prism, the
 // stand-in Zoom page) in a chunk of its own, loaded only in demo mode, and one module load for the rest is a
 // faster cold start than hundreds. The docs' spec (openapi/gateway.yaml) is converted to JSON next to the entry
-// (dist/server/gateway.openapi.json), so a start reads it with JSON.parse instead of parsing YAML.
+// (dist/server/gateway.openapi.json), so the docs read it with JSON.parse instead of parsing YAML.
 import { build, type Plugin } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
