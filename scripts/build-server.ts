@@ -18,10 +18,11 @@ export const serverEntries = { server: 'src/server.ts', doctor: 'src/doctor/cli.
 
 /**
  * Packages bundled into dist/server/ rather than imported from node_modules at run time: pure JavaScript, imported
- * by no other package (so there is never a second copy), and made of many ES modules, each of which node would
- * resolve, read and compile on its own at start (kysely: ~280 files).
+ * by no package left external (so there is never a second copy: zod comes with fastify-type-provider-zod, its one
+ * other importer), and made of many ES modules, each of which node would resolve, read and compile on its own at
+ * start (kysely: ~280 files, zod: ~100).
  */
-export const bundledPackages: readonly string[] = ['kysely'];
+export const bundledPackages: readonly string[] = ['kysely', 'zod', 'fastify-type-provider-zod'];
 
 /** Every bare import stays external (as esbuild's packages: 'external' does), except bundledPackages'. */
 const externalPackages: Plugin = {
