@@ -2,7 +2,6 @@
 
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { createPostgresStore } from './postgres.js';
 import { createSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
@@ -23,7 +22,11 @@ export interface OpenStoreOptions {
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const events = options.events ?? false;
   if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length), events);
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return createPostgresStore(databaseUrl, { poolSize: options.poolSize, events });
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    // Loaded only for PostgreSQL: pg (and its driver code) cost a SQLite start ~40 ms of module loading.
+    const { createPostgresStore } = await import('./postgres.js');
+    return createPostgresStore(databaseUrl, { poolSize: options.poolSize, events });
+  }
   throw new Error(`DATABASE_URL must be ${ACCEPTED_FORMS}; got ${describeScheme(databaseUrl)}.`);
 }
 
