@@ -3,6 +3,7 @@
 // SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 export interface Ready {
   type: 'ready';
@@ -41,6 +42,13 @@ export function serveIpc(port: number, close: () => Promise<void>, extra: Partia
   const ms = (ns: number) => Math.round(ns / 10_000) / 100;
 
   process.on('message', (message: { type?: string; reset?: boolean; file?: string }) => {
+    if (message?.type === 'heap-snapshot') {
+      // After a full GC: what the step left alive.
+      globalThis.gc?.();
+      writeHeapSnapshot(message.file);
+      process.send?.({ type: 'heap-snapshot' });
+      return;
+    }
     if (message?.type === 'cpu-profile' || message?.type === 'heap-profile') {
       profile(message.type, message.file);
       return;

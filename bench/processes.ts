@@ -10,7 +10,7 @@ export interface ServerProcess {
   /** The server's memory, and its GC pauses and event-loop delay since the last reset (`reset`: start anew after this). */
   stats(reset?: boolean): Promise<Stats>;
   /** bench/profile.ts: starts a CPU or sampling heap profile of the server (no `file`), or stops it and writes it to `file`. */
-  profile(type: 'cpu-profile' | 'heap-profile', file?: string): Promise<void>;
+  profile(type: 'cpu-profile' | 'heap-profile' | 'heap-snapshot', file?: string): Promise<void>;
   stop(): Promise<void>;
 }
 

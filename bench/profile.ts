@@ -6,6 +6,7 @@
 //   heap: a sampling heap profile of the step alone: what allocated, per function and per package or file (bytes
 //         allocated, whether or not they survived); the .heapprofile is in bench/.profiles/
 //   gc:   --trace-gc over the process's life, in its output
+//   retained: a heap snapshot after the step and a full GC (what the step left alive), in bench/.profiles/
 // BENCH_FLOWS sets how many flows each step takes (default 5000), BENCH_DURATION_S the read's duration.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,8 +23,8 @@ const outDir = path.join(root, 'bench/.profiles');
 mkdirSync(outDir, { recursive: true });
 for (const file of readdirSync(outDir)) rmSync(path.join(outDir, file));
 
-const flags: Record<string, string[]> = { cpu: [], heap: [], gc: ['--trace-gc'] };
-if (!flags[kind]) throw new Error(`kind must be cpu, heap or gc; got ${kind}`);
+const flags: Record<string, string[]> = { cpu: [], heap: [], gc: ['--trace-gc'], retained: ['--expose-gc'] };
+if (!flags[kind]) throw new Error(`kind must be cpu, heap, gc or retained; got ${kind}`);
 const extraFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 await buildBundles();
@@ -52,9 +53,10 @@ async function run(server: ServerProcess, step: string): Promise<LoadResult> {
   const queue = newFlowQueue();
   const measure = async (work: () => Promise<LoadResult>) => {
     await server.stats(true);
-    if (kind !== 'gc') await server.profile(profileType);
+    if (kind !== 'gc' && kind !== 'retained') await server.profile(profileType);
     const result = await work();
-    if (kind !== 'gc') await server.profile(profileType, profileFile);
+    if (kind === 'retained') await server.profile('heap-snapshot', path.join(outDir, `${step}.heapsnapshot`));
+    else if (kind !== 'gc') await server.profile(profileType, profileFile);
     return result;
   };
   if (step === 'session') return measure(() => createSessions(url, queue, flows, connections));

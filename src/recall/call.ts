@@ -38,7 +38,11 @@ export async function callOnce(
   send: SendFn,
   onCall?: (call: CallReport) => void,
 ): Promise<CallOutcome> {
-  const signal = AbortSignal.timeout(timeoutMs);
+  // A deadline cleared as soon as the call is over (AbortSignal.timeout's timer, signal and listeners stayed alive
+  // for the whole timeout after every call: under load, thousands of them in the heap).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('The operation timed out.', 'TimeoutError')), timeoutMs);
+  const signal = deadline.signal;
   const started = performance.now();
   let outcome: CallOutcome;
   try {
@@ -49,6 +53,8 @@ export async function callOnce(
     if (error instanceof ZodError) throw error;
     // Thrown while reading the answer: the deadline fired mid-body, or the body was not what it claimed.
     outcome = failureOf(error, signal, timeoutMs);
+  } finally {
+    clearTimeout(timer);
   }
   onCall?.({ operation, status: statusOf(outcome), durationMs: performance.now() - started });
   return outcome;
