@@ -13,6 +13,7 @@ export const gatewayOperations = {
   refreshConnection: { method: "POST", path: "/v1/connections/{id}/refresh" },
   getMyConnection: { method: "GET", path: "/v1/me/connection" },
   deleteMyConnection: { method: "DELETE", path: "/v1/me/connection" },
+  getMySession: { method: "GET", path: "/v1/me/session" },
   getHealthz: { method: "GET", path: "/healthz" },
   getReadyz: { method: "GET", path: "/readyz" },
   getMetrics: { method: "GET", path: "/metrics" },
