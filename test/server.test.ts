@@ -233,6 +233,21 @@ describe('demo mode only when asked for', () => {
     30_000,
   );
 
+  it('refuses demo mode on a PostgreSQL DATABASE_URL (production secrets that failed to mount), without printing its password', async () => {
+    const server = start({
+      PORT: String(await freePort()),
+      DATABASE_URL: 'postgres://gateway:db-SECRET-password@127.0.0.1:1/gateway',
+      WEBHOOK_URL: 'https://app.example.com/hooks?token=SECRET-hook-token',
+      WEBHOOK_SECRET: 'whsec_c2VjcmV0',
+    });
+    expect(await server.exited).toBe(1);
+    expect(server.errors()).toMatch(/^Invalid configuration:/);
+    expect(server.errors()).toContain('DATABASE_URL is a PostgreSQL database, which demo mode');
+    expect(server.errors()).toContain('WEBHOOK_URL is not on this machine');
+    expect(server.errors()).not.toMatch(/db-SECRET-password|SECRET-hook-token/);
+    expect(server.output()).not.toContain('DEMO MODE');
+  }, 30_000);
+
   it('refuses to start demo mode with NODE_ENV=production', async () => {
     const server = start({ PORT: String(await freePort()), NODE_ENV: 'production' });
     expect(await server.exited).toBe(1);
