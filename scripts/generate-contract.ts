@@ -2,7 +2,8 @@
 // values in generated/gateway/, so the code never keeps a hand copy of them:
 // - problems.gen.ts: each ProblemCode's HTTP status and title, read from the response example named after the
 //   code (gateway.yaml promises one per code, for Prism's `Prefer: example=<code>`);
-// - operations.gen.ts: every operation's method and path, keyed by operationId (the route table).
+// - operations.gen.ts: every operation's method, path and the media types its request body may have (none
+//   when it takes no body), keyed by operationId (the route table).
 // The spec is checked on the way: a code without its example, two examples of one code that disagree, or the
 // ProblemCode table in the description naming another status stops the generation with the reason.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ interface ProblemFacts {
 }
 
 interface Spec {
-  paths: Record<string, Partial<Record<(typeof methods)[number], { operationId?: string }>>>;
+  paths: Record<string, Partial<Record<(typeof methods)[number], { operationId?: string; requestBody?: { content?: Record<string, unknown> } }>>>;
   components: {
     schemas: { ProblemCode: { enum: string[]; description?: string } };
     examples: Record<string, { value?: unknown }>;
@@ -72,12 +73,14 @@ export function problemCatalogue(spec: Spec): Record<string, ProblemFacts> {
   return catalogue;
 }
 
-export function operationTable(spec: Spec): Record<string, { method: string; path: string }> {
-  const table: Record<string, { method: string; path: string }> = {};
+export function operationTable(spec: Spec): Record<string, { method: string; path: string; bodyTypes: string[] }> {
+  const table: Record<string, { method: string; path: string; bodyTypes: string[] }> = {};
   for (const [route, item] of Object.entries(spec.paths)) {
     for (const method of methods) {
-      const operationId = item[method]?.operationId;
-      if (operationId) table[operationId] = { method: method.toUpperCase(), path: route };
+      const operation = item[method];
+      const operationId = operation?.operationId;
+      if (operationId)
+        table[operationId] = { method: method.toUpperCase(), path: route, bodyTypes: Object.keys(operation.requestBody?.content ?? {}) };
     }
   }
   return table;
@@ -109,7 +112,7 @@ ${objectLines(problemCatalogue(spec))}
 `;
   const operations = `${header}
 
-/** gateway.yaml's operations (webhooks aside): method and path template, by operationId. */
+/** gateway.yaml's operations (webhooks aside): method, path template and request body media types, by operationId. */
 export const gatewayOperations = {
 ${objectLines(operationTable(spec))}
 } as const;

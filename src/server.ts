@@ -2,6 +2,7 @@
 // a graceful close on a signal. Everything else is buildApp's.
 import closeWithGrace from 'close-with-grace';
 import { isDemo, loadConfig, productionVariables } from './config.js';
+import { terminalLogStream } from './logger.js';
 import { startGateway } from './start-gateway.js';
 
 // Demo mode's module is loaded only in demo mode. Its mocks (Prism) are dev dependencies: a production install
@@ -23,7 +24,7 @@ async function loadDemoMode(): Promise<typeof import('./demo/index.js')> {
 async function main(): Promise<void> {
   const demo = isDemo(process.env) ? await (await loadDemoMode()).startDemo(process.env) : undefined;
   const config = demo?.config ?? loadConfig();
-  const app = await startGateway(config, { demoRoutes: demo?.routes }).catch(async (error: unknown) => {
+  const app = await startGateway(config, { demoRoutes: demo?.routes, logStream: await terminalLogStream() }).catch(async (error: unknown) => {
     await demo?.close();
     throw error;
   });

@@ -3,7 +3,7 @@
 // cookies carried by hand.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as connectSocket } from 'node:net';
+import { connect as connectSocket, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,6 +267,22 @@ describe('a bad configuration', () => {
     expect(message).not.toMatch(/\n\s+at /);
     expect(message).not.toContain('a-real-looking-recall-key');
     expect(server.output()).toBe('');
+  }, 30_000);
+
+  it('says in one line that PORT is in use, naming PORT and HOST, and exits with code 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const server = start({ PORT: String(port), DATABASE_URL: 'sqlite::memory:', HEALTH_SYNC_INTERVAL_S: '0' });
+      expect(await server.exited).toBe(1);
+      expect(server.errors()).toBe(
+        `Cannot listen: PORT=${port} on HOST=127.0.0.1 is already in use by another process. Stop it, or set PORT to a free port.\n`,
+      );
+      expect(server.output()).not.toContain('DEMO MODE');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   }, 30_000);
 
   it('exits with code 1 in demo mode too, naming the bad variable', async () => {
