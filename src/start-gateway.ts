@@ -21,10 +21,6 @@ function listenProblem(error: unknown, config: Config): unknown {
   switch ((error as { code?: string }).code) {
     case 'EADDRINUSE':
       return new Error(`Cannot listen: ${where} is already in use by another process. Stop it, or set PORT to a free port.`, { cause: error });
-    case 'EACCES':
-      return new Error(`Cannot listen: ${where} needs privileges this process lacks (ports below 1024). Set PORT to 1024 or above.`, {
-        cause: error,
-      });
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return new Error(`Cannot listen: HOST=${config.host} is not an address of this machine. Set HOST to one (0.0.0.0 for all).`, { cause: error });

@@ -285,6 +285,16 @@ describe('a bad configuration', () => {
     }
   }, 30_000);
 
+  it.each(['192.0.2.1', 'no-such-host.invalid'])(
+    'says in one line that HOST=%s is not an address of this machine, exit 1',
+    async (host) => {
+      const server = start({ PORT: String(await freePort()), HOST: host, DATABASE_URL: 'sqlite::memory:', HEALTH_SYNC_INTERVAL_S: '0' });
+      expect(await server.exited).toBe(1);
+      expect(server.errors()).toBe(`Cannot listen: HOST=${host} is not an address of this machine. Set HOST to one (0.0.0.0 for all).\n`);
+    },
+    30_000,
+  );
+
   it('exits with code 1 in demo mode too, naming the bad variable', async () => {
     const server = start({ PORT: 'eighty', CONNECT_SESSION_TTL_S: '5' });
     expect(await server.exited).toBe(1);
