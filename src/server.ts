@@ -2,6 +2,7 @@
 // a graceful close on a signal. Everything else is buildApp's.
 import closeWithGrace from 'close-with-grace';
 import { isDemo, loadConfig, productionVariables } from './config.js';
+import { loadEnvFile } from './env-file.js';
 import { terminalLogStream } from './logger.js';
 import { startGateway } from './start-gateway.js';
 
@@ -22,6 +23,8 @@ async function loadDemoMode(): Promise<typeof import('./demo/index.js')> {
 }
 
 async function main(): Promise<void> {
+  // ./.env (or ENV_FILE) fills in what the environment does not set, before anything reads the configuration.
+  loadEnvFile();
   const demo = isDemo(process.env) ? await (await loadDemoMode()).startDemo(process.env) : undefined;
   const config = demo?.config ?? loadConfig();
   const app = await startGateway(config, { demoRoutes: demo?.routes, logStream: await terminalLogStream() }).catch(async (error: unknown) => {
