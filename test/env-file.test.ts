@@ -8,6 +8,7 @@ import { parseEnv } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoOauthAppId, loadConfig } from '../src/config.js';
 import { loadEnvFile } from '../src/env-file.js';
+import { variablesConfigReads } from './support/config-variables.js';
 import { freePort } from './support/free-port.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -106,28 +107,10 @@ describe('.env.example', () => {
   const text = readFileSync(path.join(root, '.env.example'), 'utf8');
   const documented = [...text.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map(([, name, value]) => ({ name: name!, value: value! }));
 
-  /** Every variable loadConfig reads, in demo mode and outside it. */
-  function variablesConfigReads(): string[] {
-    const read = new Set<string>();
-    const recording = (env: Record<string, string>) =>
-      new Proxy(env, {
-        get: (target, name) => (typeof name === 'string' && read.add(name), target[name as string]),
-        has: (target, name) => (typeof name === 'string' && read.add(name), name in target),
-      });
-    for (const env of [{}, { NODE_ENV: 'production' }] as Record<string, string>[]) {
-      try {
-        loadConfig(recording(env));
-      } catch {
-        // outside demo mode with nothing set: refused, after reading every variable
-      }
-    }
-    return [...read];
-  }
-
   it('lists exactly the variables config.ts reads, each once', () => {
     const names = documented.map((entry) => entry.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names.sort()).toEqual(variablesConfigReads().sort());
+    expect(names.sort()).toEqual(variablesConfigReads());
   });
 
   it('is all comments: copied to .env as it is, it changes nothing (demo mode starts)', () => {
