@@ -43,7 +43,7 @@ const reservedPaths = [
   /^\/$/,
   ...Object.entries(gatewayOperations)
     .filter(([operationId]) => operationId !== 'connectCallback')
-    .map(([, { path }]) => new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`)),
+    .map(([, { path }]) => new RegExp(`^${path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`)),
 ];
 
 export interface Config {

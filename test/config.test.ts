@@ -194,6 +194,11 @@ describe('loadConfig', () => {
       expect(error.message).toContain(`ZOOM_REDIRECT_URI's path (${path}) is already a route of the gateway`);
     });
 
+    it("takes a ZOOM_REDIRECT_URI whose path differs from a route's only where the route has a dot", () => {
+      expect(loadConfig(withEnv({ ZOOM_REDIRECT_URI: 'https://gateway.example.com/openapixjson' })).zoom.callbackPath).toBe('/openapixjson');
+      expect(configError(withEnv({ ZOOM_REDIRECT_URI: 'https://gateway.example.com/openapi.json' })).message).toContain('already a route');
+    });
+
     it('takes a ZOOM_REDIRECT_URI whose path only starts like a route', () => {
       expect(loadConfig(withEnv({ ZOOM_REDIRECT_URI: 'https://gateway.example.com/v1/connections/x/y/z' })).zoom.callbackPath).toBe(
         '/v1/connections/x/y/z',
