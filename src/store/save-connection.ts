@@ -226,14 +226,7 @@ async function moveCredentials(
     .where('recall_credential_id', 'in', credentialIds)
     .$call(lockedInIdOrder(trx))
     .execute();
-  const after = await trx
-    .updateTable('connections')
-    .set({ ...fields, updated_at: now, last_checked_at: now })
-    .where('id', '<>', ownId)
-    .where('recall_credential_id', 'in', credentialIds)
-    .returningAll()
-    .execute();
-  return pairChanges(before, after);
+  return updateRead(trx, before, fields, now);
 }
 
 /** Every connection on `fromCredentialId` moves to the snapshot's credential (ConnectionChanges.moveCredential). */
@@ -262,12 +255,23 @@ async function relinkDetachedConnections(
     .where(sameIdentity)
     .$call(lockedInIdOrder(trx))
     .execute();
+  return updateRead(trx, before, fields, now);
+}
+
+/**
+ * Updates exactly the rows read (and, on PostgreSQL, locked) before: a row that matched the condition only after
+ * the read (another transaction detached it in between) is left as it is, so no row changes without its event.
+ */
+async function updateRead(trx: Transaction<Database>, before: ConnectionRow[], fields: CredentialFields, now: string): Promise<ConnectionChange[]> {
+  if (before.length === 0) return [];
   const after = await trx
     .updateTable('connections')
     .set({ ...fields, updated_at: now, last_checked_at: now })
-    .where('id', '<>', ownId)
-    .where('recall_credential_id', 'is', null)
-    .where(sameIdentity)
+    .where(
+      'id',
+      'in',
+      before.map((row) => row.id),
+    )
     .returningAll()
     .execute();
   return pairChanges(before, after);
