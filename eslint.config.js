@@ -51,12 +51,32 @@ export default tseslint.config(
       { group: ['**/routes/**', '**/plugins/**', '**/pages/**'], message: 'src/connect/ never imports routes, plugins or pages.' },
     ),
   },
+  // The credential lifecycle sits between the flow (and the health sync) and Recall and the store: they call it,
+  // never the other way round, and it knows nothing of HTTP.
+  {
+    files: ['src/credentials/**/*.ts'],
+    rules: restrict(
+      { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'src/credentials/ never imports Fastify.' },
+      {
+        group: ['**/connect/**', '**/health/**', '**/routes/**', '**/plugins/**', '**/pages/**', '**/demo/**'],
+        message: 'src/credentials/ never imports the flow, the health sync, routes, plugins, pages or demo mode (they call it).',
+      },
+    ),
+  },
+  // Event bodies and their delivery are below the domain that raises the events.
+  {
+    files: ['src/events/**/*.ts'],
+    rules: restrict({
+      group: ['**/connect/**', '**/credentials/**'],
+      message: 'src/events/ never imports src/connect/ or src/credentials/ (they raise the events).',
+    }),
+  },
   // Persistence and the Recall client know nothing of the flow that uses them.
   {
     files: ['src/store/**/*.ts', 'src/recall/**/*.ts'],
     rules: restrict(demoOnly, {
-      group: ['**/connect/**'],
-      message: 'src/store/ and src/recall/ never import src/connect/ (dependencies point one way).',
+      group: ['**/connect/**', '**/credentials/**', '**/events/**'],
+      message: 'src/store/ and src/recall/ never import src/connect/, src/credentials/ or src/events/ (dependencies point one way).',
     }),
   },
   // Routes call the flow; only the flow talks to the store.

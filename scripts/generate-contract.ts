@@ -2,8 +2,10 @@
 // values in generated/gateway/, so the code never keeps a hand copy of them:
 // - problems.gen.ts: each ProblemCode's HTTP status and title, read from the response example named after the
 //   code (gateway.yaml promises one per code, for Prism's `Prefer: example=<code>`);
-// - operations.gen.ts: every operation's method, path and the media types its request body may have (none
-//   when it takes no body), keyed by operationId (the route table).
+// - operations.gen.ts: every operation's method, path, security schemes and the media types its request body
+//   may have (none when it takes no body), keyed by operationId (the route table);
+// - gateway-sdk/api-key-operations.gen.ts: the operations the app's backend calls with its API key (the client
+//   package's createGatewayClient binds exactly these, so the key never goes out as a session token or cookie).
 // The spec is checked on the way: a code without its example, two examples of one code that disagree, or the
 // ProblemCode table in the description naming another status stops the generation with the reason.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,8 +27,14 @@ interface ProblemFacts {
   title: string;
 }
 
+type Security = Record<string, string[]>[];
+
 interface Spec {
-  paths: Record<string, Partial<Record<(typeof methods)[number], { operationId?: string; requestBody?: { content?: Record<string, unknown> } }>>>;
+  security?: Security;
+  paths: Record<
+    string,
+    Partial<Record<(typeof methods)[number], { operationId?: string; security?: Security; requestBody?: { content?: Record<string, unknown> } }>>
+  >;
   components: {
     schemas: { ProblemCode: { enum: string[]; description?: string } };
     examples: Record<string, { value?: unknown }>;
@@ -73,14 +81,24 @@ export function problemCatalogue(spec: Spec): Record<string, ProblemFacts> {
   return catalogue;
 }
 
-export function operationTable(spec: Spec): Record<string, { method: string; path: string; bodyTypes: string[] }> {
-  const table: Record<string, { method: string; path: string; bodyTypes: string[] }> = {};
+interface OperationFacts {
+  method: string;
+  path: string;
+  /** The security schemes the operation takes (any one of them), by name; empty when it takes none. */
+  security: string[];
+  /** The media types its request body may have; empty when it takes no body. */
+  bodyTypes: string[];
+}
+
+export function operationTable(spec: Spec): Record<string, OperationFacts> {
+  const table: Record<string, OperationFacts> = {};
   for (const [route, item] of Object.entries(spec.paths)) {
     for (const method of methods) {
       const operation = item[method];
-      const operationId = operation?.operationId;
-      if (operationId)
-        table[operationId] = { method: method.toUpperCase(), path: route, bodyTypes: Object.keys(operation.requestBody?.content ?? {}) };
+      if (!operation?.operationId) continue;
+      const security = (operation.security ?? spec.security ?? []).flatMap((requirement) => Object.keys(requirement));
+      const bodyTypes = Object.keys(operation.requestBody?.content ?? {});
+      table[operation.operationId] = { method: method.toUpperCase(), path: route, security, bodyTypes };
     }
   }
   return table;
@@ -110,18 +128,28 @@ export const problemCatalogue = {
 ${objectLines(problemCatalogue(spec))}
 } as const satisfies Record<ProblemCode, { status: number; title: string }>;
 `;
+  const table = operationTable(spec);
   const operations = `${header}
 
-/** gateway.yaml's operations (webhooks aside): method, path template and request body media types, by operationId. */
+/** gateway.yaml's operations (webhooks aside): method, path template, security schemes and request body media types, by operationId. */
 export const gatewayOperations = {
-${objectLines(operationTable(spec))}
+${objectLines(table)}
 } as const;
 
 export type GatewayOperationId = keyof typeof gatewayOperations;
 `;
+  const apiKeyOperations = Object.keys(table).filter((operationId) => table[operationId]!.security.includes('apiKey'));
+  const sdkOperations = `${header}
+
+/** The operations the app's backend calls with a gateway API key (security scheme \`apiKey\`). */
+export const apiKeyOperations = ${JSON.stringify(apiKeyOperations)} as const;
+`;
+  const sdkDir = path.join(outRoot, 'gateway-sdk');
+  mkdirSync(sdkDir, { recursive: true });
   writeFileSync(path.join(outDir, 'problems.gen.ts'), problems);
   writeFileSync(path.join(outDir, 'operations.gen.ts'), operations);
-  return ['gateway/problems.gen.ts', 'gateway/operations.gen.ts'];
+  writeFileSync(path.join(sdkDir, 'api-key-operations.gen.ts'), sdkOperations);
+  return ['gateway/problems.gen.ts', 'gateway/operations.gen.ts', 'gateway-sdk/api-key-operations.gen.ts'];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -12,6 +12,8 @@ import type { DispatcherSettings } from './events/dispatcher.js';
 import type { HealthSyncOptions } from './health/scheduler.js';
 import { httpServerOptions, type HttpLimits } from './http-server.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { RecallApi } from './recall/recall-api.js';
+import type { Store } from './store/store.js';
 import auth from './plugins/auth.js';
 import connectDeps from './plugins/connect-deps.js';
 import contractParsing from './plugins/contract-parsing.js';
@@ -36,6 +38,13 @@ import type { RouteOptions } from './routes/route-deps.js';
 
 export type { WebhookOptions };
 
+/** What demo mode adds to the app: its routes, and a wrapper of the Recall client the app makes. */
+export interface DemoParts {
+  routes: FastifyPluginAsync<RouteOptions>;
+  /** Demo mode's Recall is the stateless Prism mock: see src/demo/fresh-credential-ids.ts. */
+  recall?: (recall: RecallApi, store: Store) => RecallApi;
+}
+
 export interface AppOptions {
   /**
    * The configuration, and what a test gives instead of what the app would make from it: a store (which the test
@@ -53,8 +62,8 @@ export interface AppOptions {
   healthSync?: boolean | Partial<HealthSyncOptions>;
   /** Deliver the outbox to WEBHOOK_URL, when it is set (off in most tests). */
   webhooks?: boolean | (Partial<DispatcherSettings> & WebhookOptions);
-  /** Demo mode's routes (src/demo/), which server.ts loads only in demo mode. */
-  demoRoutes?: FastifyPluginAsync<RouteOptions>;
+  /** Demo mode's parts (src/demo/), which server.ts loads only in demo mode. */
+  demo?: DemoParts;
   /** Timeouts and body limit (http-server.ts's defaults otherwise). */
   http?: Partial<HttpLimits>;
   /** When to shed load (load-shedding.ts's defaults otherwise). */
@@ -78,7 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(store, { config, store: options.deps.store });
   await app.register(metrics, { metrics: options.metrics, now });
-  await app.register(recall, { config, recall: options.deps.recall, appKind: options.deps.appKind });
+  await app.register(recall, { config, recall: options.deps.recall, appKind: options.deps.appKind, wrap: options.demo?.recall });
   await app.register(connectDeps, { config, now });
   // Awaited registration has loaded every plugin above: what the flow is given is decorated by now.
   const deps = app.connectDeps;
@@ -91,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(connectionRoutes, { deps });
   await app.register(meRoutes, { deps, prefix: '/v1/me' });
   await app.register(metricsRoutes, { metrics: app.metrics });
-  if (options.demoRoutes) await app.register(options.demoRoutes, { deps });
+  if (options.demo) await app.register(options.demo.routes, { deps });
 
   await app.register(housekeeping, { enabled: options.housekeeping });
   await app.register(healthSync, { enabled: options.healthSync });

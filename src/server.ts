@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   loadEnvFile();
   const demo = isDemo(process.env) ? await (await loadDemoMode()).startDemo(process.env) : undefined;
   const config = demo?.config ?? loadConfig();
-  const app = await startGateway(config, { demoRoutes: demo?.routes, logStream: await terminalLogStream() }).catch(async (error: unknown) => {
+  const app = await startGateway(config, { demo: demo?.parts, logStream: await terminalLogStream() }).catch(async (error: unknown) => {
     await demo?.close();
     throw error;
   });

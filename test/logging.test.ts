@@ -90,12 +90,12 @@ describe('logs of a whole flow at LOG_LEVEL=trace', () => {
   it('hold no secret when a request fails unexpectedly', async () => {
     gateway.recall.prefer('create', 'code=201, example=created');
     const launched = await launch(gateway);
-    const original = gateway.store.saveConnection.bind(gateway.store);
-    gateway.store.saveConnection = async () => {
+    const original = gateway.store.transaction.bind(gateway.store);
+    gateway.store.transaction = async () => {
       throw new Error('disk full');
     };
     const response = await callbackFor(gateway, launched, zoomCode);
-    gateway.store.saveConnection = original;
+    gateway.store.transaction = original;
     expect(response.statusCode).toBe(303);
     expect(gateway.logs.join('\n')).toContain('disk full');
     const create = gateway.recall.calls.find((call) => call.operation === 'create')!;

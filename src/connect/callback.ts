@@ -1,20 +1,13 @@
-// The OAuth callback, top to bottom: consume the flow and check the browser (flow.ts), read Zoom's answer,
-// register the code with Recall (registration.ts), then store the connection in one transaction. Every result
-// it expects is returned as an outcome (flow-outcome.ts); only the unexpected is thrown.
-import { randomUUID } from 'node:crypto';
-import type { ZoomOauthCredential } from '../recall/recall-api.js';
-import {
-  CredentialDeletedError,
-  type ConnectionRecord,
-  type ConnectSessionRecord,
-  type CredentialSnapshot,
-  type FlowRecord,
-} from '../store/store.js';
+// The OAuth callback, top to bottom: consume the flow and check the browser (flow.ts), read Zoom's answer, then
+// register the code with Recall and connect the end user to the credential (src/credentials/register.ts). Every
+// result it expects is returned as an outcome (flow-outcome.ts); only the unexpected is thrown.
+import { CodeSpentAfterConflict, registerCredential } from '../credentials/register.js';
+import { connectFailed } from '../events/bodies.js';
+import { CredentialDeletedError, CredentialSupersededError, type ConnectSessionRecord, type FlowRecord } from '../store/store.js';
 import type { ConnectDeps } from './deps.js';
 import { failed, type CallbackOutcome } from './flow-outcome.js';
 import { consumeFlow, startFlow, type ConsumedFlow } from './flow.js';
-import { toProblem } from './problems.js';
-import { CodeSpentAfterConflict, recordCredentialDeleted, registerCredential } from './registration.js';
+import { toProblem, type ProblemCode } from './problems.js';
 
 export interface CallbackQuery {
   code?: string;
@@ -49,23 +42,22 @@ async function completeFlow(deps: ConnectDeps, query: CallbackQuery, { flow, ses
   if (!query.code) return failed('code_missing', 'Zoom sent no authorization code. Try again.', where);
 
   try {
-    const registration = await registerCredential(deps, {
+    const connection = await registerCredential(deps, session.endUserId, {
       code: query.code,
       redirectUri: deps.config.zoom.redirectUri,
       codeVerifier: flow.codeVerifier || null,
     });
-    const connection = await saveConnection(deps, session, registration.credential, registration.replacedCredentialIds);
     return { kind: 'connected', connectionId: connection.id, ...where };
   } catch (error) {
     if (error instanceof CodeSpentAfterConflict) {
       if (flow.attempt > 1) return failed('recall_conflict_unresolved', 'The existing Zoom connection could not be replaced. Try again.', where);
       return restartFlow(deps, flow, session, cookieName);
     }
-    if (error instanceof CredentialDeletedError) {
-      // Another flow of the same Zoom identity deleted the credential Recall gave us, after Recall answered and
-      // before we saved: nothing was saved. One more trip through Zoom registers a fresh credential (the code
-      // is spent); a second time, the user tries again and the normal conflict path converges.
-      deps.log.info({ sessionId: session.id, credentialId: error.credentialId }, 'the registered Recall credential was deleted before it was saved');
+    if (error instanceof CredentialDeletedError || error instanceof CredentialSupersededError) {
+      // Another flow of the same Zoom identity retired the credential Recall gave us (deleted it, or Recall
+      // replaced it since), after Recall answered and before we saved: nothing was saved. One more trip through
+      // Zoom registers Recall's current credential (the code is spent); a second time, the user tries again.
+      deps.log.info({ sessionId: session.id, credentialId: error.credentialId }, 'the registered Recall credential was retired before it was saved');
       if (flow.attempt > 1) return failed('recall_conflict_unresolved', 'Your Zoom connection changed while connecting. Try again.', where);
       return restartFlow(deps, flow, session, cookieName);
     }
@@ -99,73 +91,13 @@ async function rememberConnected(deps: ConnectDeps, flow: FlowRecord, connection
 }
 
 /** connect.failed, for the app's backend (WEBHOOK_URL); never in the way of the answer the browser gets. */
-async function announceFailure(deps: ConnectDeps, session: ConnectSessionRecord, code: string): Promise<void> {
-  if (deps.config.webhook === null) return;
+async function announceFailure(deps: ConnectDeps, session: ConnectSessionRecord, code: ProblemCode): Promise<void> {
   try {
     const connection = await deps.store.getConnectionByEndUser(session.endUserId);
-    const event = { type: 'connect.failed', endUserId: session.endUserId, connectionId: connection?.id ?? null, code } as const;
-    await deps.store.recordEvent(event, deps.now().toISOString());
+    const event = connectFailed(session.endUserId, connection?.id ?? null, code);
+    const now = deps.now().toISOString();
+    await deps.store.transaction((tx) => tx.publish([event], now));
   } catch (error) {
     deps.log.warn({ err: error, sessionId: session.id, code }, 'could not record a connect.failed event');
   }
-}
-
-async function saveConnection(
-  deps: ConnectDeps,
-  session: ConnectSessionRecord,
-  credential: ZoomOauthCredential,
-  replacesCredentialIds: string[],
-): Promise<ConnectionRecord> {
-  const recordEvents = deps.config.webhook !== null;
-  const saved = await deps.store
-    .saveConnection({
-      recordEvents,
-      newConnectionId: randomUUID(),
-      endUserId: session.endUserId,
-      credential: credentialSnapshot(credential),
-      appKind: deps.appKind,
-      replacesCredentialIds,
-      now: deps.now().toISOString(),
-    })
-    .catch(async (error: unknown) => {
-      // The replaced credentials are gone at Recall and nobody moved to the new one: detach, if the store lets us.
-      for (const credentialId of replacesCredentialIds) {
-        await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents }).catch(() => undefined);
-      }
-      throw error;
-    });
-  // A credential replaced by a legacy conflict was already deleted at Recall, while resolving it.
-  const alreadyDeleted = saved.previousCredentialId !== null && replacesCredentialIds.includes(saved.previousCredentialId);
-  if (saved.previousCredentialId && !saved.previousCredentialStillUsed && !alreadyDeleted) {
-    // A reconnect as another Zoom identity: the old credential serves nobody now.
-    const credentialId = saved.previousCredentialId;
-    const deleted = await deps.recall.deleteCredential(credentialId).then(
-      () => true,
-      (error: unknown) => {
-        deps.log.warn({ credentialId, code: toProblem(error).code }, 'could not delete a replaced Recall credential');
-        return false;
-      },
-    );
-    if (deleted) {
-      try {
-        // From now on no callback Recall answered with it before the delete can save onto it; one that saved
-        // between the delete and the tombstone loses it again (needs_reauth, which a reconnect repairs).
-        await recordCredentialDeleted(deps, credentialId);
-        await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents });
-      } catch (error) {
-        deps.log.warn({ err: error, credentialId }, 'could not record a deleted Recall credential');
-      }
-    }
-  }
-  return saved.connection;
-}
-
-export function credentialSnapshot(credential: ZoomOauthCredential): CredentialSnapshot {
-  return {
-    id: credential.id,
-    status: credential.status ?? 'healthy',
-    userId: credential.user_id ?? null,
-    accountId: credential.account_id ?? null,
-    meetingSyncStatus: credential.meeting_sync_status ?? null,
-  };
 }

@@ -39,14 +39,15 @@ export const storeUnavailable = () =>
 
 /**
  * The one mapping from anything thrown to the problem it is answered with: the gateway's own problems as they
- * are; the store gone (store_unavailable); Recall's failures (recallProblem); a client error the HTTP layer
- * raised before any handler ran (a body it cannot parse, a wrong Content-Type: it carries a 4xx statusCode);
- * anything else is an internal error, with nothing internal in the answer.
+ * are; the store gone (store_unavailable); Recall's failures as the RecallError itself names them (decided once,
+ * at the recall/ boundary: src/recall/problem.ts); a client error the HTTP layer raised before any handler ran
+ * (a body it cannot parse, a wrong Content-Type: it carries a 4xx statusCode); anything else is an internal
+ * error, with nothing internal in the answer.
  */
 export function toProblem(error: unknown): GatewayProblem {
   if (error instanceof GatewayProblem) return error;
   if (error instanceof StoreUnavailableError) return storeUnavailable();
-  if (error instanceof RecallError) return recallProblem(error);
+  if (error instanceof RecallError) return new GatewayProblem(error.problem, error.userDetail);
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (statusCode === 413) return new GatewayProblem('body_too_large', 'The request body is larger than this API accepts.');
   if (statusCode === 429) return new GatewayProblem('rate_limited', 'Too many requests; retry after the time in Retry-After.');
@@ -54,9 +55,4 @@ export function toProblem(error: unknown): GatewayProblem {
     return new GatewayProblem('invalid_request', error.message);
   }
   return new GatewayProblem('internal_error', 'Something went wrong on our side; try again.');
-}
-
-/** A Recall failure as the gateway's named problem: RecallError says itself what it becomes (src/recall/problem.ts). */
-function recallProblem(error: RecallError): GatewayProblem {
-  return new GatewayProblem(error.problem, error.userDetail);
 }

@@ -4,8 +4,10 @@
 // real start need not pay.
 import type { PrismMock } from '../../mocks/prism.js';
 import { startPrism, specPaths } from '../../mocks/prism.js';
+import type { DemoParts } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { randomSecret } from '../connect/secrets.js';
+import { withFreshCredentialIds } from './fresh-credential-ids.js';
 import { demoRoutes } from './routes.js';
 
 export interface DemoMode {
@@ -13,7 +15,8 @@ export interface DemoMode {
   config: Config;
   /** The API key made up for this run (demo mode has no GATEWAY_API_KEYS). */
   apiKey: string;
-  routes: typeof demoRoutes;
+  /** Its routes and its Recall wrapper, for buildApp. */
+  parts: DemoParts;
   banner(): string;
   /** Stops the Recall mock. */
   close(): Promise<void>;
@@ -25,7 +28,13 @@ export async function startDemo(env: Record<string, string | undefined>): Promis
     const config = loadConfig({ ...env, RECALL_BASE_URL: recallMock.url });
     const apiKey = `demo_${randomSecret(24)}`;
     config.apiKeys = [apiKey];
-    return { config, apiKey, routes: demoRoutes, banner: () => banner(config, apiKey), close: () => recallMock.close() };
+    return {
+      config,
+      apiKey,
+      parts: { routes: demoRoutes, recall: withFreshCredentialIds },
+      banner: () => banner(config, apiKey),
+      close: () => recallMock.close(),
+    };
   } catch (error) {
     await recallMock.close();
     throw error;

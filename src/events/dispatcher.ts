@@ -5,10 +5,16 @@
 // events can go.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { FlowLogger } from '../connect/deps.js';
 import type { OutboxEvent, Store } from '../store/store.js';
-import type { Deliverer } from './delivery.js';
-import { eventBody } from './payload.js';
+import type { Deliverer, DeliveryOutcome } from './delivery.js';
+import { eventBody, UnreadableEventError } from './payload.js';
+
+/** Where the dispatcher says what it did (pino's shape). */
+export interface DispatcherLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
 
 export interface DispatcherSettings {
   /** How often the outbox is looked at. */
@@ -41,7 +47,7 @@ export interface DispatcherDeps {
   store: Store;
   /** The clock of the outbox (claims, backoff, age). */
   now: () => Date;
-  log: FlowLogger;
+  log: DispatcherLogger;
   deliver: Deliverer;
   /** When an attempt is signed: the receiver compares it with its own clock, so it is the real time. */
   signingNow?: () => Date;
@@ -81,13 +87,13 @@ export function createOutboxDispatcher(deps: DispatcherDeps, overrides: Partial<
   let lastPurge = 0;
 
   async function attempt(outbox: OutboxEvent): Promise<AttemptResult> {
-    const outcome = await deps.deliver({ id: outbox.id, body: JSON.stringify(eventBody(outbox)), signedAt: signingNow() });
+    const outcome = await deliver(outbox);
     const now = deps.now();
     if (outcome.delivered) {
       await deps.store.markEventDelivered(outbox.id, holder, now.toISOString());
       return 'delivered';
     }
-    const details = { eventId: outbox.id, type: outbox.event.type, attempts: outbox.attempts + 1, error: outcome.error };
+    const details = { eventId: outbox.id, type: outbox.type, attempts: outbox.attempts + 1, error: outcome.error };
     const giveUpAt = Date.parse(outbox.createdAt) + settings.maxAgeMs;
     if (now.getTime() >= giveUpAt) {
       await deps.store.markEventFailed(outbox.id, holder, { now: now.toISOString(), error: outcome.error });
@@ -99,6 +105,18 @@ export function createOutboxDispatcher(deps: DispatcherDeps, overrides: Partial<
     await deps.store.rescheduleEvent(outbox.id, holder, { nextAttemptAt: new Date(next).toISOString(), error: outcome.error });
     deps.log.warn({ ...details, nextAttemptAt: new Date(next).toISOString() }, 'webhook delivery failed; will retry');
     return 'retried';
+  }
+
+  /** One attempt; a body this gateway cannot read fails like a refused delivery, and is retried the same way. */
+  async function deliver(outbox: OutboxEvent): Promise<DeliveryOutcome> {
+    let body: string;
+    try {
+      body = JSON.stringify(eventBody(outbox));
+    } catch (error) {
+      if (error instanceof UnreadableEventError) return { delivered: false, error: error.message };
+      throw error;
+    }
+    return deps.deliver({ id: outbox.id, body, signedAt: signingNow() });
   }
 
   async function drainOnce(): Promise<DrainSummary> {

@@ -1,40 +1,30 @@
-// An outbox event as its receiver gets it: the body gateway.yaml describes under `webhooks:` (GatewayEvent).
-// Built from the stored event at each attempt; the stored event never changes, so every retry sends the same body.
+// An outbox event as its receiver gets it: the body gateway.yaml describes under `webhooks:` (GatewayEvent),
+// from the stored body and the outbox row's id and time. Every shape the outbox ever held is read here: the
+// versioned bodies (bodies.ts), and the store's records of events that gateways before version 1 wrote
+// (legacy-payload.ts), which a rolling upgrade may still be writing. The stored body never changes, so every
+// retry sends the same body.
 import type { GatewayEvent } from '../../generated/gateway/types.gen.js';
-import { toApiConnection } from '../connect/connections.js';
-import type { ProblemCode } from '../connect/problems.js';
 import type { OutboxEvent } from '../store/store.js';
+import type { EventBodyV1 } from './bodies.js';
+import { isLegacyPayload, legacyEventData } from './legacy-payload.js';
 
-export function eventBody({ id, createdAt: timestamp, event }: OutboxEvent): GatewayEvent {
-  switch (event.type) {
-    case 'connection.created':
-    case 'connection.deleted':
-      return { id, type: event.type, timestamp, data: { connection: toApiConnection(event.connection) } };
-    case 'connection.reauthorized':
-      return {
-        id,
-        type: event.type,
-        timestamp,
-        data: {
-          connection: toApiConnection(event.connection),
-          identity_changed: event.identityChanged,
-          previous_zoom_user_id: event.previousZoomUserId,
-          previous_zoom_account_id: event.previousZoomAccountId,
-        },
-      };
-    case 'connection.status_changed':
-      return {
-        id,
-        type: event.type,
-        timestamp,
-        data: { connection: toApiConnection(event.connection), previous_status: event.previousStatus, status: event.connection.status },
-      };
-    case 'connect.failed':
-      return {
-        id,
-        type: event.type,
-        timestamp,
-        data: { end_user_id: event.endUserId, connection_id: event.connectionId, code: event.code as ProblemCode },
-      };
-  }
+/** A stored body this gateway cannot read: written by a newer one (a later `v`), or damaged. */
+export class UnreadableEventError extends Error {
+  override readonly name = 'UnreadableEventError';
 }
+
+export function eventBody({ id, createdAt: timestamp, type, body }: OutboxEvent): GatewayEvent {
+  if (isVersion1(body)) {
+    const { v: _version, ...event } = body;
+    return { id, timestamp, ...event } as GatewayEvent;
+  }
+  if (isLegacyPayload(body)) return { id, timestamp, ...legacyEventData(body) } as GatewayEvent;
+  const version = isRecord(body) && 'v' in body ? `version ${String(body.v)}` : 'no known shape';
+  throw new UnreadableEventError(`The stored ${type} event ${id} has ${version}; a newer gateway must deliver it.`);
+}
+
+function isVersion1(body: unknown): body is EventBodyV1 {
+  return isRecord(body) && body.v === 1 && typeof body.type === 'string' && isRecord(body.data);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -86,7 +86,8 @@ export function budgetListCalls(budget: RequestBudget, fetchImpl: typeof fetch =
     const request = input instanceof Request ? input : undefined;
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
     const url = new URL(request ? request.url : String(input));
-    if (method !== 'GET' || url.pathname !== LIST_PATH) return fetchImpl(input, init);
+    // endsWith: RECALL_BASE_URL may carry a path of its own (a proxy in front of Recall).
+    if (method !== 'GET' || !url.pathname.endsWith(LIST_PATH)) return fetchImpl(input, init);
     await budget.take(init?.signal ?? request?.signal ?? undefined);
     const response = await fetchImpl(input, init);
     if (response.status === 429) await budget.pause(retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_PAUSE_MS);

@@ -1,4 +1,6 @@
 // One health sync run. Recall sends no webhook when a credential turns unhealthy, so the gateway polls:
+// 0. delete at Recall the retired credentials whose delete is still owed (a crash or a failed delete after
+//    their connections moved), a few per run, from the sync's budget;
 // 1. walk the app's credentials with status=unhealthy, page after page (each page spends the shared list budget),
 //    and record them on their connections, which become needs_reauth. A run reads at most its share of the list
 //    budget; a longer list goes on where it stopped at the next run, on whichever instance runs it (the position
@@ -7,21 +9,23 @@
 //    not list: they are healthy again (a reconnect, a refresh at Recall) or gone;
 // 3. with HEALTH_VALIDATE, ask Recall to validate the credentials not checked for HEALTH_VALIDATE_AFTER_S and
 //    re-read them: development Zoom apps never turn unhealthy through revocation, only through a check.
-// Steps 2 and 3 spend the sync's own budget of retrieve/validate/log calls, well under Recall's 300/min.
+// Steps 0, 2 and 3 spend the sync's own budget of delete/retrieve/validate/log calls, well under Recall's 300/min.
+// What a check does with what Recall says is the credential lifecycle's (src/credentials/health.ts).
 import type { Config } from '../config.js';
-import { credentialSnapshot } from '../connect/callback.js';
-import type { FlowLogger } from '../connect/deps.js';
-import { readReauthReason } from '../recall/credential-logs.js';
+import type { CredentialLogger } from '../credentials/deps.js';
+import { checkCredentialHealth, recordHealth } from '../credentials/health.js';
+import { isRecallDown, settleOwedDeletions } from '../credentials/retire.js';
+import { credentialSnapshot } from '../credentials/snapshot.js';
 import { RecallError, type RecallApi, type ZoomOauthCredential } from '../recall/recall-api.js';
 import type { Store } from '../store/store.js';
 import type { RequestBudget } from './request-budget.js';
 
 export interface HealthDeps {
-  config: Pick<Config, 'healthSyncIntervalS' | 'healthValidate' | 'healthCallsPerMinute' | 'webhook'>;
+  config: Pick<Config, 'healthSyncIntervalS' | 'healthValidate' | 'healthCallsPerMinute'>;
   store: Store;
   recall: RecallApi;
   now: () => Date;
-  log: FlowLogger;
+  log: CredentialLogger;
 }
 
 export interface HealthSyncSummary {
@@ -39,6 +43,8 @@ export interface HealthSyncSummary {
   gone: number;
   /** Per-credential checks that failed (logged; tried again next run). */
   failedChecks: number;
+  /** Owed deletes of retired credentials that Recall confirmed in this run (step 0). */
+  retiredDeleted: number;
 }
 
 export interface RunOptions {
@@ -56,7 +62,17 @@ type CheckResult = 'checked' | 'gone' | 'failed';
 export const HEALTH_LIST_POSITION = 'health-sync-unhealthy-list';
 
 export async function runHealthSync(deps: HealthDeps, options: RunOptions): Promise<HealthSyncSummary> {
-  const summary: HealthSyncSummary = { listed: 0, pages: 0, passComplete: false, rechecked: 0, validated: 0, gone: 0, failedChecks: 0 };
+  const summary: HealthSyncSummary = {
+    listed: 0,
+    pages: 0,
+    passComplete: false,
+    rechecked: 0,
+    validated: 0,
+    gone: 0,
+    failedChecks: 0,
+    retiredDeleted: 0,
+  };
+  summary.retiredDeleted = await settleOwedDeletions(deps, { limit: OWED_DELETES_PER_RUN, budget: options.callBudget });
   const walk = await walkUnhealthyList(deps, options, summary);
   summary.passComplete = walk.complete;
   await options.checkpoint?.();
@@ -87,6 +103,9 @@ export function listPagesPerRun(config: HealthDeps['config']): number {
 
 /** Recall's limit of list calls a minute, per workspace. */
 export const LIST_CALLS_PER_MINUTE = 60;
+
+/** Owed deletes tried in one run: rare, and each failing one waits longer before its next try. */
+export const OWED_DELETES_PER_RUN = 10;
 
 /**
  * Step 1: reads the list of unhealthy credentials from where the last run stopped, at most listPagesPerRun pages,
@@ -137,17 +156,8 @@ async function walkUnhealthyList(
 }
 
 async function recordListed(deps: HealthDeps, budget: RequestBudget, credential: ZoomOauthCredential, readAt: string): Promise<void> {
-  const snapshot = credentialSnapshot(credential);
-  const reauthReason = snapshot.status === 'unhealthy' ? await newReauthReason(deps, budget, credential.id) : undefined;
-  await deps.store.recordCredentialHealth(credential.id, {
-    recallStatus: snapshot.status,
-    meetingSyncStatus: snapshot.meetingSyncStatus,
-    checkedAt: deps.now().toISOString(),
-    // A connection saved while the page was read (a reconnect) knows better than this page.
-    observedAt: readAt,
-    recordEvents: deps.config.webhook !== null,
-    reauthReason,
-  });
+  // A connection saved while the page was read (a reconnect) knows better than this page.
+  await recordHealth(deps, credentialSnapshot(credential), { readAt, budget });
 }
 
 /** Two calls per validation; a run validates what the call budget allows in one interval. */
@@ -166,53 +176,12 @@ function count(summary: HealthSyncSummary, result: CheckResult, checked: 'rechec
  * limiting ends the run (the scheduler backs off); anything else about one credential is logged and skipped.
  */
 async function checkCredential(deps: HealthDeps, budget: RequestBudget, credentialId: string, validate: boolean): Promise<CheckResult> {
-  const recordEvents = deps.config.webhook !== null;
   try {
-    if (validate) {
-      await budget.take();
-      // A credential that fails validation answers an error here; its status, read next, says what it is now.
-      await deps.recall.validateCredential(credentialId).catch((error: unknown) => {
-        if (error instanceof RecallError && (error.code === 'recall_not_found' || isRunFailure(error))) throw error;
-        deps.log.info({ credentialId, code: error instanceof RecallError ? error.code : 'error' }, 'Recall did not validate a credential');
-      });
-    }
-    await budget.take();
-    const readAt = deps.now().toISOString();
-    const snapshot = credentialSnapshot(await deps.recall.retrieveCredential(credentialId));
-    const reauthReason = snapshot.status === 'unhealthy' ? await newReauthReason(deps, budget, credentialId) : undefined;
-    await deps.store.recordCredentialHealth(credentialId, {
-      recallStatus: snapshot.status,
-      meetingSyncStatus: snapshot.meetingSyncStatus,
-      checkedAt: deps.now().toISOString(),
-      observedAt: readAt,
-      recordEvents,
-      reauthReason,
-    });
-    return 'checked';
+    const check = await checkCredentialHealth(deps, credentialId, { validate: validate ? 'tolerate' : undefined, budget, keepNewer: true });
+    return check.result === 'gone' ? 'gone' : 'checked';
   } catch (error) {
-    if (error instanceof RecallError && error.code === 'recall_not_found') {
-      const detached = await deps.store.detachCredential(credentialId, deps.now().toISOString(), { recordEvents });
-      deps.log.info({ credentialId, detached }, 'a credential is gone at Recall: its connections need a new authorization');
-      return 'gone';
-    }
-    if (!(error instanceof RecallError) || isRunFailure(error)) throw error;
+    if (!(error instanceof RecallError) || isRecallDown(error)) throw error;
     deps.log.warn({ credentialId, code: error.code }, 'health check of a credential failed');
     return 'failed';
   }
-}
-
-/**
- * Why an unhealthy credential failed, read from Recall's log (one call of the sync's budget), only when one of
- * its connections does not know yet: a credential that stays unhealthy run after run costs nothing more.
- */
-async function newReauthReason(deps: HealthDeps, budget: RequestBudget, credentialId: string): Promise<string | undefined> {
-  const connections = await deps.store.connectionsOnCredential(credentialId);
-  if (!connections.some((connection) => connection.status !== 'needs_reauth' || connection.reauthReason === null)) return undefined;
-  await budget.take();
-  return readReauthReason(deps.recall, credentialId, deps.log);
-}
-
-/** Recall is down, limiting us, or refusing our key: no point in going on with the run. */
-function isRunFailure(error: RecallError): boolean {
-  return error.code === 'recall_unavailable' || error.code === 'recall_unauthorized';
 }

@@ -9,7 +9,7 @@ import { GatewayProblem } from '../connect/problems.js';
 import { constantTimeEqual } from '../connect/secrets.js';
 import { authenticateSession } from '../connect/sessions.js';
 import type { ConnectSessionRecord } from '../store/store.js';
-import { FailedAuthentications } from './failed-authentications.js';
+import { clientOf, FailedAuthentications } from './failed-authentications.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,19 +45,24 @@ export default fp<AuthOptions>(
   async (app: FastifyInstance, { deps, failedPerMinute }) => {
     const failures = new FailedAuthentications(failedPerMinute, () => deps.now().getTime());
 
-    /** Runs one authentication for `request`, counting it when it fails as unauthorized. */
+    /**
+     * Runs one authentication for `request`. A right bearer always passes: refusing it while its address is
+     * limited would let anyone who shares the address (a NAT, a proxy not named in TRUST_PROXY, a spoofed
+     * X-Forwarded-For under TRUST_PROXY=true) lock the app's backend out. Failures are counted, and past the
+     * limit they are answered 429 instead of 401, so a flood of guesses is throttled and visible as such.
+     */
     const authenticate = async (request: FastifyRequest, reply: FastifyReply, check: () => Promise<void>) => {
       reply.header('cache-control', 'no-store');
-      const waitS = failures.retryAfterS(request.ip);
-      if (waitS > 0) {
-        reply.header('retry-after', String(waitS));
-        throw new GatewayProblem('rate_limited', `Too many failed authentications from this address; retry after ${waitS} seconds.`);
-      }
       try {
         await check();
       } catch (error) {
-        if (error instanceof GatewayProblem && error.code === 'unauthorized') failures.record(request.ip);
-        throw error;
+        if (!(error instanceof GatewayProblem && error.code === 'unauthorized')) throw error;
+        const client = clientOf(request.ip);
+        const waitS = failures.retryAfterS(client);
+        failures.record(client);
+        if (waitS === 0) throw error;
+        reply.header('retry-after', String(waitS));
+        throw new GatewayProblem('rate_limited', `Too many failed authentications from this address; retry after ${waitS} seconds.`);
       }
     };
 

@@ -1,7 +1,26 @@
 // Failed authentications per client (a wrong or missing API key or session token), counted over every API-key
 // and session-token route together, in fixed one-minute windows, in this process's memory (each instance
-// counts on its own). Past the limit the client is refused before its bearer is even looked at, a right one
-// included: otherwise a guess that stops being refused would tell the guesser it was right.
+// counts on its own). Past the limit a client's failures are answered 429 (plugins/auth.ts); a right bearer
+// still passes, so a shared address cannot be used to lock the app's backend out.
+import { isIPv6 } from 'node:net';
+
+/**
+ * The client an address stands for: an IPv4 address as it is, an IPv6 one by its /64 (one subscriber's
+ * network: a single host can use any address of it), an IPv4-mapped IPv6 address as the IPv4 it maps.
+ */
+export function clientOf(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  if (mapped) return mapped;
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 
 export class FailedAuthentications {
   private readonly windows = new Map<string, { failures: number; endsAt: number }>();

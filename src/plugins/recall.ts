@@ -8,6 +8,7 @@ import { LIST_CALLS_PER_MINUTE } from '../health/sync.js';
 import { createRecallClient } from '../recall/client.js';
 import { checkOauthApp } from '../recall/oauth-app-check.js';
 import type { RecallApi, ZoomAppKind } from '../recall/recall-api.js';
+import type { Store } from '../store/store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +23,8 @@ export interface RecallPluginOptions {
   recall?: RecallApi;
   /** Given, start-up does not ask Recall (tests). */
   appKind?: ZoomAppKind;
+  /** Wraps the client (demo mode's, over its stateless Prism mock). */
+  wrap?: (recall: RecallApi, store: Store) => RecallApi;
 }
 
 function recallClientFor(app: FastifyInstance, config: Config): RecallApi {
@@ -40,7 +43,9 @@ function recallClientFor(app: FastifyInstance, config: Config): RecallApi {
 }
 
 export default fp(
-  async (app: FastifyInstance, { config, recall = recallClientFor(app, config), appKind }: RecallPluginOptions) => {
+  async (app: FastifyInstance, { config, recall: given, appKind, wrap }: RecallPluginOptions) => {
+    const client = given ?? recallClientFor(app, config);
+    const recall = wrap ? wrap(client, app.store) : client;
     app.decorate('recall', recall);
     if (appKind) {
       app.decorate('zoomAppKind', appKind);

@@ -20,7 +20,7 @@ export interface StorePluginOptions {
 
 export default fp(
   async (app: FastifyInstance, { config, store: given }: StorePluginOptions) => {
-    const store = given ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize }));
+    const store = given ?? (await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, events: config.webhook !== null }));
     app.decorate('store', store);
     // Hooks run last-registered first: the jobs (registered after the store) have stopped by now.
     if (!given) app.addHook('onClose', async () => store.close());

@@ -2,13 +2,12 @@
 // Several connections may share one credential (an account-level Zoom app), so credential-wide changes
 // (detach, health) apply to every connection that uses it.
 
-import type { Kysely } from 'kysely';
-import { statusChanges } from './connection-events.js';
-import { appendEvents } from './outbox.js';
+import type { Kysely, Transaction } from 'kysely';
 import { connectionStatusFor, toConnection } from './records.js';
+import { pairChanges } from './save-connection.js';
 import type { Database } from './schema.js';
-import type { ChangeOptions, ConnectionListQuery, ConnectionRecord, HealthUpdate } from './store.js';
-import { inTransaction, lockedInIdOrder, locksRows } from './transactions.js';
+import type { ConnectionChange, ConnectionListQuery, ConnectionRecord, HealthUpdate } from './store.js';
+import { lockedInIdOrder } from './transactions.js';
 
 export async function getConnection(db: Kysely<Database>, id: string): Promise<ConnectionRecord | undefined> {
   const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
@@ -54,68 +53,65 @@ export async function connectionsOnCredential(db: Kysely<Database>, credentialId
   return rows.map(toConnection);
 }
 
-export async function detachCredential(db: Kysely<Database>, credentialId: string, now: string, options: ChangeOptions = {}): Promise<number> {
-  return inTransaction(db, async (trx) => {
-    const before = await trx
-      .selectFrom('connections')
-      .select(['id', 'status'])
-      .where('recall_credential_id', '=', credentialId)
-      .$call(lockedInIdOrder(trx))
-      .execute();
-    const rows = await trx
-      .updateTable('connections')
-      .set({ recall_credential_id: null, recall_status: null, status: 'needs_reauth', reauth_reason: CREDENTIAL_GONE, updated_at: now })
-      .where('recall_credential_id', '=', credentialId)
-      .returningAll()
-      .execute();
-    if (options.recordEvents) await appendEvents(trx, statusChanges(before, rows), now);
-    return rows.length;
-  });
+export async function detachCredential(trx: Transaction<Database>, credentialId: string, now: string): Promise<ConnectionChange[]> {
+  const before = await trx
+    .selectFrom('connections')
+    .selectAll()
+    .where('recall_credential_id', '=', credentialId)
+    .$call(lockedInIdOrder(trx))
+    .execute();
+  const after = await trx
+    .updateTable('connections')
+    .set({
+      recall_credential_id: null,
+      recall_status: null,
+      recall_credential_created_at: null,
+      status: 'needs_reauth',
+      reauth_reason: CREDENTIAL_GONE,
+      updated_at: now,
+    })
+    .where('recall_credential_id', '=', credentialId)
+    .returningAll()
+    .execute();
+  return pairChanges(before, after);
 }
 
 /**
  * A health check touches last_checked_at every time, but updated_at only when something a consumer would act
  * on changed (status or recall_status), so a periodic sync does not make every connection look fresh.
  */
-export async function recordCredentialHealth(db: Kysely<Database>, credentialId: string, update: HealthUpdate): Promise<ConnectionRecord[]> {
+export async function recordHealth(trx: Transaction<Database>, credentialId: string, update: HealthUpdate): Promise<ConnectionChange[]> {
   const status = connectionStatusFor(update.recallStatus);
   const observedAt = update.observedAt;
-  return inTransaction(db, async (trx) => {
-    let before = trx.selectFrom('connections').select(['id', 'status']).where('recall_credential_id', '=', credentialId);
-    let change = trx
-      .updateTable('connections')
-      .set((eb) => ({
-        updated_at: eb
-          .case()
-          .when(eb.or([eb('status', '<>', status), eb('recall_status', 'is', null), eb('recall_status', '<>', update.recallStatus)]))
-          .then(update.checkedAt)
-          .else(eb.ref('updated_at'))
-          .end(),
-        status,
-        recall_status: update.recallStatus,
-        meeting_sync_status: update.meetingSyncStatus,
-        last_checked_at: update.checkedAt,
-        reauth_reason: status === 'connected' ? null : update.reauthReason === undefined ? eb.ref('reauth_reason') : update.reauthReason,
-      }))
-      .where('recall_credential_id', '=', credentialId);
-    if (observedAt !== undefined) {
-      before = before.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
-      change = change.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
-    }
-    // On PostgreSQL the rows are locked first, in id order, even when no event needs their statuses.
-    const previous = update.recordEvents || locksRows(trx) ? await before.$call(lockedInIdOrder(trx)).execute() : [];
-    const rows = await change.returningAll().execute();
-    if (update.recordEvents) await appendEvents(trx, statusChanges(previous, rows), update.checkedAt);
-    return rows.map(toConnection);
-  });
+  let before = trx.selectFrom('connections').selectAll().where('recall_credential_id', '=', credentialId);
+  let change = trx
+    .updateTable('connections')
+    .set((eb) => ({
+      updated_at: eb
+        .case()
+        .when(eb.or([eb('status', '<>', status), eb('recall_status', 'is', null), eb('recall_status', '<>', update.recallStatus)]))
+        .then(update.checkedAt)
+        .else(eb.ref('updated_at'))
+        .end(),
+      status,
+      recall_status: update.recallStatus,
+      meeting_sync_status: update.meetingSyncStatus,
+      last_checked_at: update.checkedAt,
+      reauth_reason: status === 'connected' ? null : update.reauthReason === undefined ? eb.ref('reauth_reason') : update.reauthReason,
+    }))
+    .where('recall_credential_id', '=', credentialId);
+  if (observedAt !== undefined) {
+    before = before.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
+    change = change.where((eb) => eb.or([eb('last_checked_at', 'is', null), eb('last_checked_at', '<=', observedAt)]));
+  }
+  // On PostgreSQL the rows are locked first, in id order.
+  const previous = await before.$call(lockedInIdOrder(trx)).execute();
+  return pairChanges(previous, await change.returningAll().execute());
 }
 
-export async function deleteConnection(db: Kysely<Database>, id: string, options?: ChangeOptions & { now: string }): Promise<boolean> {
-  return inTransaction(db, async (trx) => {
-    const row = await trx.deleteFrom('connections').where('id', '=', id).returningAll().executeTakeFirst();
-    if (row && options?.recordEvents) await appendEvents(trx, [{ type: 'connection.deleted', connection: toConnection(row) }], options.now);
-    return row !== undefined;
-  });
+export async function deleteConnection(trx: Transaction<Database>, id: string): Promise<ConnectionRecord | undefined> {
+  const row = await trx.deleteFrom('connections').where('id', '=', id).returningAll().executeTakeFirst();
+  return row && toConnection(row);
 }
 
 /** The credentials some connection last saw unhealthy: the health sync re-reads those Recall no longer lists. */

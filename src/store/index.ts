@@ -13,20 +13,26 @@ const ACCEPTED_FORMS = 'sqlite:<path> (relative to the working directory), sqlit
 export interface OpenStoreOptions {
   /** PostgreSQL only: connections this instance keeps at most (DATABASE_POOL_SIZE). SQLite has one. */
   poolSize?: number;
+  /**
+   * Keep the events the domain publishes in the outbox, for the dispatcher to deliver: true exactly when
+   * WEBHOOK_URL is set (`events: config.webhook !== null`). Decided here, once; off by default.
+   */
+  events?: boolean;
 }
 
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return createPostgresStore(databaseUrl, { poolSize: options.poolSize });
+  const events = options.events ?? false;
+  if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length), events);
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return createPostgresStore(databaseUrl, { poolSize: options.poolSize, events });
   throw new Error(`DATABASE_URL must be ${ACCEPTED_FORMS}; got ${describeScheme(databaseUrl)}.`);
 }
 
-async function openSqlite(path: string): Promise<Store> {
-  if (path === ':memory:') return createSqliteStore(':memory:');
+async function openSqlite(path: string, events: boolean): Promise<Store> {
+  if (path === ':memory:') return createSqliteStore(':memory:', { events });
   if (path === '') throw new Error(`DATABASE_URL is sqlite: without a path; expected ${ACCEPTED_FORMS}.`);
   const filename = resolve(process.cwd(), path);
   await mkdir(dirname(filename), { recursive: true });
-  return createSqliteStore(filename);
+  return createSqliteStore(filename, { events });
 }
 
 /** Only the scheme is safe to echo back: the rest of a URL may hold credentials. */

@@ -6,26 +6,24 @@ import { claimLaunch, createConnectSession, findSessionByToken } from './connect
 import {
   connectionsOnCredential,
   countCredentialUsers,
-  deleteConnection,
-  detachCredential,
   getConnection,
   getConnectionByEndUser,
   listConnections,
   listCredentialsCheckedBefore,
   listUnhealthyCredentialIds,
-  recordCredentialHealth,
 } from './connections.js';
 import { consumeFlow, createFlow, recordFlowConnected } from './flows.js';
 import { ping, purgeExpired } from './housekeeping.js';
 import { acquireLease, releaseLease } from './leases.js';
-import { claimEvents, markEventDelivered, markEventFailed, outboxBacklog, purgeFinishedEvents, recordEvent, rescheduleEvent } from './outbox.js';
-import { recordCredentialDeleted, saveConnection } from './save-connection.js';
+import { claimEvents, markEventDelivered, markEventFailed, outboxBacklog, purgeFinishedEvents, rescheduleEvent } from './outbox.js';
 import { pauseRequests, takeRequestSlot } from './request-budgets.js';
+import { deletionsOwed, retiredCredential } from './retired-credentials.js';
 import type { Database } from './schema.js';
 import { readSyncPosition, saveSyncPosition } from './sync-positions.js';
 import type { Store } from './store.js';
+import { runUnitOfWork, type UnitOfWorkOptions } from './unit-of-work.js';
 
-export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): Store {
+export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>, options: UnitOfWorkOptions): Store {
   return {
     createConnectSession: (session) => createConnectSession(db, session),
     findSessionByToken: (tokenHash) => findSessionByToken(db, tokenHash),
@@ -36,16 +34,13 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): S
     getConnection: (id) => getConnection(db, id),
     getConnectionByEndUser: (endUserId) => getConnectionByEndUser(db, endUserId),
     listConnections: (query) => listConnections(db, query),
-    saveConnection: (input) => saveConnection(db, input),
-    recordCredentialDeleted: (credentialId, now) => recordCredentialDeleted(db, credentialId, now),
     connectionsOnCredential: (credentialId) => connectionsOnCredential(db, credentialId),
     countCredentialUsers: (credentialId, exceptConnectionId) => countCredentialUsers(db, credentialId, exceptConnectionId),
-    detachCredential: (credentialId, now, options) => detachCredential(db, credentialId, now, options),
-    recordCredentialHealth: (credentialId, update) => recordCredentialHealth(db, credentialId, update),
-    deleteConnection: (id, options) => deleteConnection(db, id, options),
+    transaction: (work) => runUnitOfWork(db, options, work),
+    retiredCredential: (credentialId) => retiredCredential(db, credentialId),
+    deletionsOwed: (now, limit) => deletionsOwed(db, now, limit),
     listUnhealthyCredentialIds: (checkedAtOrBefore) => listUnhealthyCredentialIds(db, checkedAtOrBefore),
     listCredentialsCheckedBefore: (checkedBefore, limit) => listCredentialsCheckedBefore(db, checkedBefore, limit),
-    recordEvent: (event, now) => recordEvent(db, event, now),
     claimEvents: (claim) => claimEvents(db, claim),
     markEventDelivered: (id, holder, now) => markEventDelivered(db, id, holder, now),
     rescheduleEvent: (id, holder, retry) => rescheduleEvent(db, id, holder, retry),

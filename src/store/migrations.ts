@@ -221,6 +221,36 @@ const concurrentOutboxOrder: Migration = {
   },
 };
 
+// One credential lifecycle (src/credentials/): a retired credential's delete at Recall is owed until Recall
+// confirms it (a crash or a failed delete between moving its connections and deleting it is retried, never
+// forgotten); and when Recall created each connection's credential, so that of two credentials of one Zoom
+// identity (a re-authorization answered with a new id) the later one wins. Outbox payloads written from now on
+// are versioned webhook bodies; the rows written before keep the old shape, which the dispatcher still reads.
+const credentialLifecycle: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('connections').addColumn('recall_credential_created_at', 'text').execute();
+    await db.schema
+      .createTable('owed_credential_deletions')
+      .addColumn('credential_id', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('owed_since', 'text', (col) => col.notNull())
+      .addColumn('attempts', 'integer', (col) => col.notNull())
+      .addColumn('next_attempt_at', 'text', (col) => col.notNull())
+      .addColumn('last_error', 'text')
+      .execute();
+    await db.schema.createIndex('owed_credential_deletions_next_attempt_at_idx').on('owed_credential_deletions').column('next_attempt_at').execute();
+    // The save's look-up of a Zoom identity's other credentials, by the app kind's id.
+    await db.schema.createIndex('connections_zoom_user_id_idx').on('connections').column('zoom_user_id').execute();
+    await db.schema.createIndex('connections_zoom_account_id_idx').on('connections').column('zoom_account_id').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('connections_zoom_account_id_idx').execute();
+    await db.schema.dropIndex('connections_zoom_user_id_idx').execute();
+    await db.schema.dropTable('owed_credential_deletions').execute();
+    await db.schema.alterTable('connections').dropColumn('recall_credential_created_at').execute();
+  },
+};
+
 /** Every migration, by name; Kysely applies them in name order, each at most once. */
 export const migrations: Record<string, Migration> = {
   '2026_11_29_001_initial': initial,
@@ -230,6 +260,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_20_005a_reauth_reason': reauthReason,
   '2026_12_20_005b_shared_budgets_and_positions': sharedBudgetsAndPositions,
   '2026_12_20_006_concurrent_outbox_order': concurrentOutboxOrder,
+  '2026_12_27_007_credential_lifecycle': credentialLifecycle,
 };
 
 /** The names of every migration this build ships, in the order they apply. */

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Insertable, Kysely, Transaction } from 'kysely';
 import type { Database, OutboxEventRow, OutboxEventsTable } from './schema.js';
-import type { EventClaim, OutboxBacklog, OutboxEvent, StoreEvent } from './store.js';
-import { inTransaction, locksRows } from './transactions.js';
+import type { EventClaim, OutboxBacklog, OutboxEntry, OutboxEvent } from './store.js';
+import { locksRows } from './transactions.js';
 
 /**
  * Appends events, in order, inside the caller's transaction. A dispatcher must never see a later event of an
@@ -20,15 +20,16 @@ import { inTransaction, locksRows } from './transactions.js';
  *   transactions of other end users go ahead. Across end users seq is only roughly commit order, which
  *   nothing relies on. Appending is the last write of every transaction, so these locks never wait on rows.
  */
-export async function appendEvents(trx: Transaction<Database>, events: StoreEvent[], now: string): Promise<void> {
+export async function appendEvents(trx: Transaction<Database>, events: OutboxEntry[], now: string): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map(
     (event): Insertable<OutboxEventsTable> => ({
       id: `evt_${randomUUID().replaceAll('-', '')}`,
       type: event.type,
-      ordering_key: orderingKeyOf(event),
-      connection_id: event.type === 'connect.failed' ? event.connectionId : event.connection.id,
-      payload: JSON.stringify(event),
+      // One end user has one connection: ordering by end user keeps a delete before the next create, too.
+      ordering_key: event.endUserId,
+      connection_id: event.connectionId,
+      payload: JSON.stringify(event.body),
       created_at: now,
       status: 'pending' as const,
       attempts: 0,
@@ -69,15 +70,6 @@ async function lockOrderingKeys(trx: Transaction<Database>, keys: string[], now:
     .values(sorted.map((key) => ({ ordering_key: key, last_event_at: now })))
     .onConflict((oc) => oc.column('ordering_key').doUpdateSet((eb) => ({ last_event_at: eb.ref('excluded.last_event_at') })))
     .execute();
-}
-
-/** One end user has one connection: ordering by end user keeps a delete before the next create, too. */
-function orderingKeyOf(event: StoreEvent): string {
-  return event.type === 'connect.failed' ? event.endUserId : event.connection.endUserId;
-}
-
-export async function recordEvent(db: Kysely<Database>, event: StoreEvent, now: string): Promise<void> {
-  await inTransaction(db, (trx) => appendEvents(trx, [event], now));
 }
 
 export async function claimEvents(db: Kysely<Database>, claim: EventClaim): Promise<OutboxEvent[]> {
@@ -144,7 +136,8 @@ function toOutboxEvent(row: OutboxEventRow): OutboxEvent {
     id: row.id,
     // PostgreSQL drivers may hand integers back as strings.
     seq: Number(row.seq),
-    event: JSON.parse(row.payload) as StoreEvent,
+    type: row.type,
+    body: JSON.parse(row.payload) as unknown,
     createdAt: row.created_at,
     attempts: Number(row.attempts),
   };

@@ -16,6 +16,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long a request waits for a connection (a new one, or a free one from a busy pool). */
   connectTimeoutMs?: number;
+  /** Keep the events the domain publishes in the outbox (WEBHOOK_URL is set). */
+  events?: boolean;
 }
 
 export const defaultPostgresPoolSize = 10;
@@ -54,7 +56,7 @@ export async function createPostgresStore(databaseUrl: string, options: Postgres
     await db.destroy();
     throw error;
   }
-  return kyselyStore(db, () => db.destroy());
+  return kyselyStore(db, () => db.destroy(), { events: options.events ?? false });
 }
 
 /** The parts of DATABASE_URL a message may name; an unparsable URL is refused without repeating it. */

@@ -46,6 +46,11 @@ export interface ConnectionsTable {
   last_checked_at: string | null;
   /** Why the connection is needs_reauth (Recall's log, or the credential gone); null while connected. */
   reauth_reason: string | null;
+  /**
+   * When Recall created the credential (its created_at), if it said: of two credentials of one Zoom identity,
+   * the later one is current. Store-internal, not part of the connection record.
+   */
+  recall_credential_created_at: string | null;
 }
 
 export type OutboxEventStatus = 'pending' | 'delivered' | 'failed';
@@ -61,7 +66,10 @@ export interface OutboxEventsTable {
   /** The end user: events with the same key are delivered one at a time, in seq order. */
   ordering_key: string;
   connection_id: string | null;
-  /** The StoreEvent, as JSON. */
+  /**
+   * The event's body as JSON: an OutboxEntry body, versioned (`v`); rows written before 2026_12_27_007 hold
+   * the store's record of the event instead (src/events/payload.ts reads both).
+   */
   payload: string;
   created_at: string;
   status: OutboxEventStatus;
@@ -94,10 +102,23 @@ export interface OutboxOrderingKeysTable {
   last_event_at: string;
 }
 
-/** A credential the gateway deleted at Recall: no connection may be saved onto it again. */
+/**
+ * A retired credential (a tombstone): the gateway deleted it at Recall, or is deleting it (an owed deletion);
+ * no connection may be saved onto it again. `deleted_at` is when it was retired.
+ */
 export interface DeletedCredentialsTable {
   id: string;
   deleted_at: string;
+}
+
+/** A retired credential the gateway still has to delete at Recall: retried until Recall says it is gone. */
+export interface OwedCredentialDeletionsTable {
+  credential_id: string;
+  owed_since: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** The last failure's problem code (never a secret). */
+  last_error: string | null;
 }
 
 /** One call a minute of a shared Recall budget: when it was last granted (the epoch when never). */
@@ -130,6 +151,7 @@ export interface Database {
   sequences: SequencesTable;
   outbox_ordering_keys: OutboxOrderingKeysTable;
   deleted_credentials: DeletedCredentialsTable;
+  owed_credential_deletions: OwedCredentialDeletionsTable;
   request_budget_slots: RequestBudgetSlotsTable;
   request_budget_pauses: RequestBudgetPausesTable;
   sync_positions: SyncPositionsTable;

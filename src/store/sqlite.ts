@@ -7,9 +7,13 @@ import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { GatewaySqliteDialect } from './sqlite-dialect.js';
 import type { Store } from './store.js';
+import type { UnitOfWorkOptions } from './unit-of-work.js';
 
-/** Opens (creating if needed) the SQLite database at `filename`, or `:memory:`, and migrates it to the latest schema. */
-export async function createSqliteStore(filename: string): Promise<Store> {
+/**
+ * Opens (creating if needed) the SQLite database at `filename`, or `:memory:`, and migrates it to the latest
+ * schema. With `events`, the events the domain publishes are kept in the outbox.
+ */
+export async function createSqliteStore(filename: string, options: UnitOfWorkOptions = { events: false }): Promise<Store> {
   const sqlite = new BetterSqlite3(filename);
   // WAL lets readers (readyz, listings) run while a callback writes; busy_timeout makes a second process on
   // the same file wait for the lock instead of failing; SQLite leaves foreign keys off unless asked.
@@ -27,9 +31,13 @@ export async function createSqliteStore(filename: string): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  return kyselyStore(db, async () => {
-    await db.destroy();
-    // Kysely closes the database as it is destroyed; this only makes sure, whatever Kysely does in future.
-    if (sqlite.open) sqlite.close();
-  });
+  return kyselyStore(
+    db,
+    async () => {
+      await db.destroy();
+      // Kysely closes the database as it is destroyed; this only makes sure, whatever Kysely does in future.
+      if (sqlite.open) sqlite.close();
+    },
+    options,
+  );
 }

@@ -1,9 +1,16 @@
-// The Store is everything src/connect/ needs from persistence, in the flow's own words. SQLite implements
-// it today (sqlite.ts); PostgreSQL can implement the same interface later without touching the flow.
+// The Store is everything the domain (src/connect/, src/credentials/) needs from persistence, in its own words.
+// SQLite (sqlite.ts) and PostgreSQL (postgres.ts) implement it with the same Kysely code (kysely-store.ts).
+// Reads and the flow's own rows are plain methods; every change to connections and credentials goes through
+// `transaction`, a unit of work whose repositories share one transaction with the events the domain publishes.
 // Secrets never reach it in the clear: session tokens, launch codes, states and binding values arrive as
 // SHA-256 hashes (base64url). Timestamps are ISO-8601 UTC strings (`Date#toISOString()`), which compare
 // correctly as text and read the same from every back end.
 import type { ConnectMode, ConnectionStatus } from '../../generated/gateway/types.gen.js';
+
+import type { OwedDeletion, RetiredCredential, StoreTransaction } from './changes.js';
+
+// What the domain's unit of work changes (Store.transaction): its repositories, their inputs and what they report.
+export type * from './changes.js';
 
 /**
  * The database cannot be reached (down, restarting, out of connections). A back end throws this instead of
@@ -15,8 +22,8 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
- * saveConnection refused a credential the gateway deleted at Recall in the meantime (recordCredentialDeleted):
- * nothing was written. The flow must start over; Recall no longer has the credential.
+ * A save refused a credential the gateway retired in the meantime (deleted at Recall, or being deleted there):
+ * nothing was written. The flow must start over; Recall no longer has the credential, or soon will not.
  */
 export class CredentialDeletedError extends Error {
   override readonly name = 'CredentialDeletedError';
@@ -27,6 +34,22 @@ export class CredentialDeletedError extends Error {
 
 // The contract's own types (gateway.yaml), not copies: a connection's status is one thing everywhere.
 export type { ConnectMode, ConnectionStatus };
+
+/**
+ * A save refused a credential that Recall has since replaced: the store holds the same Zoom identity under a
+ * credential Recall created later (a re-authorization answered with a new id, saved first). Nothing was written;
+ * the stale credential is the one to retire, and the flow starts over to get Recall's current one.
+ */
+export class CredentialSupersededError extends Error {
+  override readonly name = 'CredentialSupersededError';
+  constructor(
+    readonly credentialId: string,
+    readonly currentCredentialId: string,
+  ) {
+    super(`The credential ${credentialId} was replaced at Recall by ${currentCredentialId}, created after it.`);
+  }
+}
+
 export type RecallStatus = 'healthy' | 'unhealthy';
 export type MeetingSyncStatus = 'not_started' | 'in_progress' | 'completed' | 'failed';
 
@@ -85,6 +108,11 @@ export interface CredentialSnapshot {
   userId: string | null;
   accountId: string | null;
   meetingSyncStatus: MeetingSyncStatus | null;
+  /**
+   * When Recall created it: of two credentials of one Zoom identity, the later one is Recall's current one.
+   * Missing (or null) when Recall's answer had none: such a credential is taken as the current one.
+   */
+  createdAt?: string | null;
 }
 
 export type LaunchClaim =
@@ -109,33 +137,6 @@ export type FlowClaim =
  */
 export type ZoomAppKind = 'user_level' | 'account_level';
 
-export interface SaveConnectionInput {
-  /** Write the save's events to the outbox in the same transaction (WEBHOOK_URL is set). */
-  recordEvents?: boolean;
-  /** A fresh id, used only if the end user has no connection yet. */
-  newConnectionId: string;
-  endUserId: string;
-  credential: CredentialSnapshot;
-  /** Which Zoom id identifies the credential: detached connections of that identity only are relinked. */
-  appKind: ZoomAppKind;
-  /**
-   * Credentials this one replaces (a legacy conflict resolved, an identity change): every connection that
-   * points at one of them moves to the new credential in the same transaction.
-   */
-  replacesCredentialIds: string[];
-  now: string;
-}
-
-export interface SaveConnectionResult {
-  connection: ConnectionRecord;
-  /** True when the end user had no connection before. */
-  created: boolean;
-  /** The credential the end user's connection pointed at before, when it was another one. */
-  previousCredentialId: string | null;
-  /** Whether any connection still points at previousCredentialId after the save. */
-  previousCredentialStillUsed: boolean;
-}
-
 export interface ConnectionListQuery {
   endUserId?: string;
   status?: ConnectionStatus;
@@ -144,46 +145,19 @@ export interface ConnectionListQuery {
   after?: { createdAt: string; id: string };
 }
 
-export interface HealthUpdate {
-  recallStatus: RecallStatus;
-  meetingSyncStatus: MeetingSyncStatus | null;
-  checkedAt: string;
-  /**
-   * When Recall's answer was read, if before checkedAt (a list that took a while): connections checked after
-   * that (a reconnect in the meantime) keep what they have, as the answer is older than what they know.
-   */
-  observedAt?: string;
-  /** Write a connection.status_changed event for every connection whose status changes, in the same transaction. */
-  recordEvents?: boolean;
-  /**
-   * Why the credential is unhealthy (Recall's log): kept on its connections while they are needs_reauth. Left
-   * out, a reason they already have stays; a healthy credential clears it.
-   */
-  reauthReason?: string;
+// Events: the domain names them (src/credentials/, src/connect/) and builds their bodies (src/events/bodies.ts);
+// the store keeps them in the outbox, in the transaction of the change they describe, without looking inside.
+export type EventType = 'connection.created' | 'connection.reauthorized' | 'connection.status_changed' | 'connection.deleted' | 'connect.failed';
+
+/** An event the domain publishes: its body, versioned (`v`), and what the outbox orders and finds it by. */
+export interface OutboxEntry {
+  type: EventType;
+  /** The end user it is about: an end user's events are delivered one at a time, in the order published. */
+  endUserId: string;
+  connectionId: string | null;
+  /** What is delivered (with the outbox's id and time), as JSON; `v` says which shape it has. */
+  body: { v: number };
 }
-
-/** Options of a change that may write events to the outbox, in its own transaction. */
-export interface ChangeOptions {
-  recordEvents?: boolean;
-}
-
-// Events, as the store records them: what changed, in the store's words. src/events/ turns them into the
-// signed webhook bodies of gateway.yaml (`webhooks:`) when it delivers them.
-export type EventType = StoreEvent['type'];
-
-export type StoreEvent =
-  | { type: 'connection.created'; connection: ConnectionRecord }
-  | {
-      type: 'connection.reauthorized';
-      connection: ConnectionRecord;
-      /** The end user authorized another Zoom user or account than before. */
-      identityChanged: boolean;
-      previousZoomUserId: string | null;
-      previousZoomAccountId: string | null;
-    }
-  | { type: 'connection.status_changed'; connection: ConnectionRecord; previousStatus: ConnectionStatus }
-  | { type: 'connection.deleted'; connection: ConnectionRecord }
-  | { type: 'connect.failed'; endUserId: string; connectionId: string | null; code: string };
 
 /** An event in the outbox, as a dispatcher claimed it. */
 export interface OutboxEvent {
@@ -191,7 +165,12 @@ export interface OutboxEvent {
   id: string;
   /** Commit order of the outbox; events of one end user are delivered in this order. */
   seq: number;
-  event: StoreEvent;
+  type: EventType;
+  /**
+   * The stored body, parsed: an OutboxEntry's body, or (written before bodies were versioned) the store's
+   * record of the event; src/events/payload.ts reads both.
+   */
+  body: unknown;
   createdAt: string;
   /** Delivery attempts made before this claim. */
   attempts: number;
@@ -254,37 +233,24 @@ export interface Store {
   getConnection(id: string): Promise<ConnectionRecord | undefined>;
   getConnectionByEndUser(endUserId: string): Promise<ConnectionRecord | undefined>;
   listConnections(query: ConnectionListQuery): Promise<ConnectionRecord[]>;
-  /**
-   * Creates or updates the end user's connection for a registered credential, in one transaction. In the same
-   * transaction: every connection on one of `replacesCredentialIds` moves to the new credential, and every
-   * detached connection (no credential) of the same Zoom identity is relinked to it: the same Zoom user for a
-   * user-level app, the same Zoom account for an account-level one (`appKind`), never either one.
-   * All of them take the snapshot's fields, with last_checked_at = updated_at = now.
-   * Throws CredentialDeletedError, having written nothing, when the credential was recorded deleted
-   * (recordCredentialDeleted), checked inside the same transaction.
-   */
-  saveConnection(input: SaveConnectionInput): Promise<SaveConnectionResult>;
-  /**
-   * The gateway deleted the credential at Recall and Recall confirmed it (deleted, or already gone): a tombstone,
-   * so no later save puts a connection on it. Recording it again changes nothing.
-   */
-  recordCredentialDeleted(credentialId: string, now: string): Promise<void>;
   /** The connections that point at the credential. */
   connectionsOnCredential(credentialId: string): Promise<ConnectionRecord[]>;
   /** How many connections point at the credential, leaving out `exceptConnectionId`. */
   countCredentialUsers(credentialId: string, exceptConnectionId?: string): Promise<number>;
+
+  // Changes: connections and credentials, with the events they make
   /**
-   * The credential was deleted at Recall and nothing replaces it yet: every connection that pointed at it
-   * loses it (credential and status null) and becomes needs_reauth. Returns how many changed.
+   * Runs `work` in one transaction: its changes and the events it publishes commit together, or not at all.
+   * PostgreSQL may run `work` again from the start (a deadlock it broke), so `work` does nothing outside the
+   * store (no Recall call): the domain calls Recall before or after it.
    */
-  detachCredential(credentialId: string, now: string, options?: ChangeOptions): Promise<number>;
-  /**
-   * Records what Recall said about a credential on every connection that uses it (last_checked_at always;
-   * updated_at only when status or recall_status changed). Returns the connections as they are now.
-   */
-  recordCredentialHealth(credentialId: string, update: HealthUpdate): Promise<ConnectionRecord[]>;
-  /** Deletes the connection; with `recordEvents`, a connection.deleted event in the same transaction. */
-  deleteConnection(id: string, options?: ChangeOptions & { now: string }): Promise<boolean>;
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+
+  // Credentials
+  /** Whether the gateway retired the credential, and whether its delete at Recall is still owed. */
+  retiredCredential(credentialId: string): Promise<RetiredCredential | undefined>;
+  /** Retired credentials whose delete at Recall is owed and due at `now`, oldest first. */
+  deletionsOwed(now: string, limit: number): Promise<OwedDeletion[]>;
 
   // Health
   /** The credentials some connection last saw unhealthy (with `checkedAtOrBefore`, and last checked then or before). */
@@ -292,9 +258,8 @@ export interface Store {
   /** Credentials with a connection not checked since `checkedBefore` (or never), least recently checked first. */
   listCredentialsCheckedBefore(checkedBefore: string, limit: number): Promise<string[]>;
 
-  // Outbox: events written in the same transaction as the change they describe, delivered at least once
-  /** Records an event that goes with no stored change (connect.failed). */
-  recordEvent(event: StoreEvent, now: string): Promise<void>;
+  // Outbox: events written in the same transaction as the change they describe (StoreTransaction.publish),
+  // delivered at least once
   /**
    * Claims, atomically, up to `limit` events due for delivery: for each end user only the oldest pending event,
    * and only when no other claim on it holds, so one end user's events go out one at a time, in order, and two

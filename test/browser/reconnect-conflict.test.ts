@@ -1,6 +1,7 @@
 // Reconnecting through Recall's legacy 400 conflict, in Chromium. The demo process answers every Recall call
 // with Prism's default example, so this file runs its own demo-mode gateway (buildApp, listening on a free
 // port) whose Recall client goes through a Prism scenario that scripts each call's outcome.
+import BetterSqlite3 from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { useRecallScenario } from '../support/recall-scenario.js';
 import { useChromium } from './chromium.js';
 import { connectWithRedirect, openDemo, shown } from './demo-page.js';
 import { freePort } from '../support/free-port.js';
+import { deleteConnection, saveConnection } from '../support/store-changes.js';
 
 // Credential ids of openapi/recall.yaml's examples: `created`, and the legacy one `conflict_account` names.
 const createdCredentialId = '3e61f7a6-1983-4b88-8a75-c5078831ee16';
@@ -35,6 +37,20 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
   let store: Store;
   let base: string;
   let dataDir: string;
+  let databaseFile: string;
+
+  /**
+   * Each test starts from the legacy credential again. Prism's story hands out the same example ids every time,
+   * which real Recall never does once a credential is deleted: the previous test's retirement of it is forgotten.
+   */
+  function forgetRetirement(credentialId: string): void {
+    const sqlite = new BetterSqlite3(databaseFile);
+    try {
+      sqlite.prepare('delete from deleted_credentials where id = ?').run(credentialId);
+    } finally {
+      sqlite.close();
+    }
+  }
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'zcg-browser-'));
@@ -43,7 +59,7 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
     const config = loadConfig({
       PORT: String(port),
       RECALL_BASE_URL: recall.url,
-      DATABASE_URL: `sqlite:${path.join(dataDir, 'gateway.db')}`,
+      DATABASE_URL: `sqlite:${(databaseFile = path.join(dataDir, 'gateway.db'))}`,
       LOG_LEVEL: 'silent',
       HEALTH_SYNC_INTERVAL_S: '0',
     });
@@ -58,7 +74,10 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
       timeoutMs: 5000,
     });
     // The conflict of this story is the account-level one (conflict_account).
-    app = await buildApp({ deps: { config, store, recall: recallClient, appKind: 'account_level', now: () => new Date() }, demoRoutes });
+    app = await buildApp({
+      deps: { config, store, recall: recallClient, appKind: 'account_level', now: () => new Date() },
+      demo: { routes: demoRoutes },
+    });
     await app.listen({ port, host: '127.0.0.1' });
     base = config.publicUrl;
   }, 60_000);
@@ -73,8 +92,9 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
   let before: ConnectionRecord;
   beforeEach(async () => {
     const existing = await store.getConnectionByEndUser(demoEndUserId);
-    if (existing) await store.deleteConnection(existing.id, { now: new Date().toISOString() });
-    const saved = await store.saveConnection({
+    if (existing) await deleteConnection(store, existing.id, { now: new Date().toISOString() });
+    forgetRetirement(legacyCredential.id);
+    const saved = await saveConnection(store, {
       appKind: 'account_level',
       newConnectionId: randomUUID(),
       endUserId: demoEndUserId,

@@ -48,6 +48,17 @@ describe('createGatewayClient', () => {
     expect(recorded.requests[0]!.headers.get('authorization')).toBeNull();
   });
 
+  it('never sends the API key as a session token or a binding cookie (the operations secured by those)', async () => {
+    const recorded = recordingFetch(() => json(404, { code: 'not_connected' }));
+    const gateway = createGatewayClient({ baseUrl: 'https://connect.example.com', apiKey: 'app-backend-key-0001', fetch: recorded.fetch });
+    await gateway.getMyConnection();
+    await gateway.connectCallback({ query: { code: 'c', state: 's' } });
+    expect(recorded.requests.map((request) => [request.headers.get('authorization'), request.headers.get('cookie')])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+  });
+
   it('gives two gateways their own address and key', async () => {
     const first = recordingFetch(() => json(200, { items: [], next_cursor: null }));
     const second = recordingFetch(() => json(200, { items: [], next_cursor: null }));

@@ -86,6 +86,7 @@ describe('the Prism mock of Recall', () => {
       expect.arrayContaining([
         '201 created',
         '201 reauthorized_new_id',
+        '200 reauthorized_new_id',
         '200 reauthorized_existing',
         '400 conflict_account',
         '400 conflict_user',

@@ -5,11 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webhookDeliverer } from '../../src/events/delivery.js';
 import { createOutboxDispatcher, retryDelayMs, type DispatcherDeps } from '../../src/events/dispatcher.js';
 import { openStore } from '../../src/store/index.js';
-import type { Store, StoreEvent } from '../../src/store/store.js';
+import type { OutboxEntry, Store } from '../../src/store/store.js';
+import { connectFailed } from '../../src/events/bodies.js';
 import { loadSpec, schemaValidator } from '../support/spec.js';
 import { aCredential, aSave } from '../store/contract/fixtures.js';
 import { webhookSecret } from './harness.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { publish, saveAndAnnounce } from '../support/store-changes.js';
 
 const HOUR_S = 3600;
 const validate = schemaValidator(loadSpec('gateway'));
@@ -20,7 +22,7 @@ let clock: { now: Date; advance(seconds: number): void };
 const logs: string[] = [];
 
 beforeEach(async () => {
-  store = await openStore('sqlite::memory:');
+  store = await openStore('sqlite::memory:', { events: true });
   receiver = await startReceiver(webhookSecret);
   clock = { now: new Date('2026-12-01T10:00:00.000Z'), advance: (s) => (clock.now = new Date(clock.now.getTime() + s * 1000)) };
   logs.length = 0;
@@ -46,14 +48,14 @@ function dispatcher(overrides: Partial<DispatcherDeps> = {}) {
   });
 }
 
-const failed = (endUserId: string, code: string): StoreEvent => ({ type: 'connect.failed', endUserId, connectionId: null, code });
+const failed = (endUserId: string, code: string): OutboxEntry => connectFailed(endUserId, null, code as 'access_denied');
 const codes = (events: { type: string; data: unknown }[]) => events.map((event) => (event.data as { code?: string }).code);
 
 describe('the outbox dispatcher', () => {
   it('delivers every event signed the Standard Webhooks way, with a body gateway.yaml describes', async () => {
     const credential = aCredential({ id: randomUUID() });
-    const saved = await store.saveConnection(aSave('user_42', credential, { recordEvents: true, now: clock.now.toISOString() }));
-    await store.recordEvent(failed('user_7', 'access_denied'), clock.now.toISOString());
+    const saved = await saveAndAnnounce(store, aSave('user_42', credential, { now: clock.now.toISOString() }));
+    await publish(store, failed('user_7', 'access_denied'), clock.now.toISOString());
     expect(await dispatcher().drain()).toEqual({ delivered: 2, retried: 0, failed: 0 });
 
     expect(receiver.forged).toEqual([]);
@@ -76,7 +78,7 @@ describe('the outbox dispatcher', () => {
   });
 
   it('gets the events to a receiver that answered errors later, in order, under the same webhook-id', async () => {
-    for (const code of ['access_denied', 'zoom_error', 'code_missing']) await store.recordEvent(failed('user_42', code), clock.now.toISOString());
+    for (const code of ['access_denied', 'zoom_error', 'code_missing']) await publish(store, failed('user_42', code), clock.now.toISOString());
     receiver.status = 503;
     expect(await dispatcher().drain()).toEqual({ delivered: 0, retried: 1, failed: 0 });
     // Only the first event was tried: the next ones wait for it.
@@ -91,8 +93,8 @@ describe('the outbox dispatcher', () => {
   });
 
   it('gets the events to a receiver that was down (its port closed) once it is back', async () => {
-    await store.recordEvent(failed('user_42', 'access_denied'), clock.now.toISOString());
-    await store.recordEvent(failed('user_42', 'zoom_error'), clock.now.toISOString());
+    await publish(store, failed('user_42', 'access_denied'), clock.now.toISOString());
+    await publish(store, failed('user_42', 'zoom_error'), clock.now.toISOString());
     await receiver.down();
     expect(await dispatcher().drain()).toEqual({ delivered: 0, retried: 1, failed: 0 });
     clock.advance(5);
@@ -105,14 +107,14 @@ describe('the outbox dispatcher', () => {
   });
 
   it('keeps delivering other end users while one end user waits for a retry', async () => {
-    await store.recordEvent(failed('user_ada', 'access_denied'), clock.now.toISOString());
-    await store.recordEvent(failed('user_ada', 'zoom_error'), clock.now.toISOString());
+    await publish(store, failed('user_ada', 'access_denied'), clock.now.toISOString());
+    await publish(store, failed('user_ada', 'zoom_error'), clock.now.toISOString());
     const flaky = webhookDeliverer({ url: receiver.url, secret: webhookSecret }, { timeoutMs: 2000 });
     const deliver: DispatcherDeps['deliver'] = async (attempt) =>
       attempt.body.includes('user_ada') && clock.now.getTime() < Date.parse('2026-12-01T11:00:00.000Z')
         ? { delivered: false, error: 'HTTP 503' }
         : flaky(attempt);
-    await store.recordEvent(failed('user_bob', 'code_missing'), clock.now.toISOString());
+    await publish(store, failed('user_bob', 'code_missing'), clock.now.toISOString());
     expect(await dispatcher({ deliver }).drain()).toEqual({ delivered: 1, retried: 1, failed: 0 });
     expect(codes(receiver.acknowledged())).toEqual(['code_missing']);
     clock.advance(HOUR_S);
@@ -121,11 +123,11 @@ describe('the outbox dispatcher', () => {
   });
 
   it('backs off exponentially, gives an event up after 24 hours, then goes on with the end user next event', async () => {
-    await store.recordEvent(failed('user_42', 'access_denied'), clock.now.toISOString());
+    await publish(store, failed('user_42', 'access_denied'), clock.now.toISOString());
     receiver.status = 500;
     const attemptsAt: number[] = [];
     for (let minute = 0; minute <= 24 * 60; minute++) {
-      if (minute === 12 * 60) await store.recordEvent(failed('user_42', 'zoom_error'), clock.now.toISOString());
+      if (minute === 12 * 60) await publish(store, failed('user_42', 'zoom_error'), clock.now.toISOString());
       const before = receiver.deliveries.length;
       const summary = await dispatcher().drain();
       if (receiver.deliveries.length > before) attemptsAt.push(minute);
@@ -149,7 +151,7 @@ describe('the outbox dispatcher', () => {
   });
 
   it('never delivers one event twice from two dispatchers sharing the database', async () => {
-    for (let i = 0; i < 30; i++) await store.recordEvent(failed(`user_${randomUUID()}`, 'access_denied'), clock.now.toISOString());
+    for (let i = 0; i < 30; i++) await publish(store, failed(`user_${randomUUID()}`, 'access_denied'), clock.now.toISOString());
     const [one, two] = [dispatcher({ holder: 'instance-1' }), dispatcher({ holder: 'instance-2' })];
     const first = one.drain();
     // A drain asked for while one runs joins it: a dispatcher never overlaps with itself.
@@ -161,7 +163,7 @@ describe('the outbox dispatcher', () => {
   });
 
   it('delivers again, under the same id, an event whose claim lapsed before it was acknowledged (a crash)', async () => {
-    await store.recordEvent(failed('user_42', 'access_denied'), clock.now.toISOString());
+    await publish(store, failed('user_42', 'access_denied'), clock.now.toISOString());
     const [claimed] = await store.claimEvents({ holder: 'crashed', now: clock.now.toISOString(), leaseMs: 60_000, limit: 10 });
     expect(await dispatcher().drain()).toEqual({ delivered: 0, retried: 0, failed: 0 });
     clock.advance(60);

@@ -55,7 +55,7 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
 
   async function build(databaseFile: string, appOptions: HarnessOptions['app']) {
     const config = loadConfig({ ...baseEnv(recall.url), ...options.env?.(recall.url) });
-    const store = await openStore(`sqlite:${databaseFile}`);
+    const store = await openStore(`sqlite:${databaseFile}`, { events: config.webhook !== null });
     const { logs, stream: logStream } = captureLogs();
     const metrics = createGatewayMetrics();
     // The budget's clock is the test's: a 429 pause or a full window passes when the test says so.

@@ -9,6 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { aCredential, anEndUser, aSave, at } from '../store/contract/fixtures.js';
+import { adoptCredential } from '../../src/credentials/replace.js';
+import type { RecallApi } from '../../src/recall/recall-api.js';
+import { deleteConnection, detachCredential, recordCredentialHealth, saveAndAnnounce, saveConnection } from '../support/store-changes.js';
 
 let folder: string;
 let file: string;
@@ -17,7 +20,7 @@ let store: Store;
 beforeEach(async () => {
   folder = await mkdtemp(join(tmpdir(), 'zcg-outbox-'));
   file = join(folder, `${randomUUID()}.db`);
-  store = await openStore(`sqlite:${file}`);
+  store = await openStore(`sqlite:${file}`, { events: true });
 });
 afterEach(async () => {
   await store.close();
@@ -34,31 +37,34 @@ describe('a change and its events', () => {
   it('leaves no new connection behind when its connection.created cannot be written', async () => {
     breakTheOutbox();
     const endUserId = anEndUser();
-    await expect(store.saveConnection(aSave(endUserId, aCredential(), { recordEvents: true }))).rejects.toThrow(/outbox is down/);
+    const deps = { store, recall: {} as RecallApi, appKind: 'account_level', now: () => new Date(at(1)), log: console } as const;
+    await expect(adoptCredential(deps, { endUserId, credential: aCredential(), replacedAtRecall: [] })).rejects.toThrow(/outbox is down/);
     expect(await store.getConnectionByEndUser(endUserId)).toBeUndefined();
   });
 
   it('keeps the connection when its connection.deleted cannot be written', async () => {
-    const saved = await store.saveConnection(aSave(anEndUser(), aCredential()));
+    const saved = await saveConnection(store, aSave(anEndUser(), aCredential()));
     breakTheOutbox();
-    await expect(store.deleteConnection(saved.connection.id, { now: at(1), recordEvents: true })).rejects.toThrow(/outbox is down/);
+    await expect(deleteConnection(store, saved.connection.id, { now: at(1), announce: true })).rejects.toThrow(/outbox is down/);
     expect(await store.getConnection(saved.connection.id)).toEqual(saved.connection);
   });
 
   it('keeps the status when its connection.status_changed cannot be written', async () => {
     const credential = aCredential();
-    const saved = await store.saveConnection(aSave(anEndUser(), credential));
+    const saved = await saveConnection(store, aSave(anEndUser(), credential));
     breakTheOutbox();
-    const unhealthy = { recallStatus: 'unhealthy', meetingSyncStatus: null, checkedAt: at(1), recordEvents: true } as const;
-    await expect(store.recordCredentialHealth(credential.id, unhealthy)).rejects.toThrow(/outbox is down/);
-    await expect(store.detachCredential(credential.id, at(1), { recordEvents: true })).rejects.toThrow(/outbox is down/);
+    const unhealthy = { recallStatus: 'unhealthy', meetingSyncStatus: null, checkedAt: at(1) } as const;
+    await expect(recordCredentialHealth(store, credential.id, unhealthy, { announce: true })).rejects.toThrow(/outbox is down/);
+    await expect(detachCredential(store, credential.id, at(1), { announce: true })).rejects.toThrow(/outbox is down/);
     expect(await store.getConnection(saved.connection.id)).toEqual(saved.connection);
   });
 
   it('writes the change alone when it records no events (WEBHOOK_URL unset)', async () => {
+    await store.close();
+    store = await openStore(`sqlite:${file}`, { events: false });
     breakTheOutbox();
     const endUserId = anEndUser();
-    await store.saveConnection(aSave(endUserId, aCredential()));
+    await saveAndAnnounce(store, aSave(endUserId, aCredential()));
     expect(await store.getConnectionByEndUser(endUserId)).toBeDefined();
   });
 });

@@ -1,8 +1,10 @@
 // gateway.yaml describes every event the gateway sends: one `webhooks` entry per event type, with the
-// Standard Webhooks headers, a body schema and valid, named examples; and eventBody builds exactly those bodies.
+// Standard Webhooks headers, a body schema and valid, named examples; and every event the domain publishes
+// (src/events/bodies.ts) is delivered (eventBody) as exactly such a body.
 import { describe, expect, it } from 'vitest';
+import { connectFailed, connectionCreated, connectionDeleted, connectionReauthorized, connectionStatusChanged } from '../../src/events/bodies.js';
 import { eventBody } from '../../src/events/payload.js';
-import type { ConnectionRecord, StoreEvent } from '../../src/store/store.js';
+import type { ConnectionRecord, OutboxEntry } from '../../src/store/store.js';
 import { deref, loadSpec, pointer, schemaValidator } from '../support/spec.js';
 
 type Json = Record<string, any>;
@@ -24,16 +26,12 @@ const connection: ConnectionRecord = {
   lastCheckedAt: '2025-06-18T14:02:38.120Z',
   reauthReason: null,
 };
-const storeEvents: StoreEvent[] = [
-  { type: 'connection.created', connection },
-  { type: 'connection.reauthorized', connection, identityChanged: true, previousZoomUserId: 'nIUvkgzzrl5eiNpANtL90A', previousZoomAccountId: null },
-  {
-    type: 'connection.status_changed',
-    connection: { ...connection, status: 'needs_reauth', recallStatus: 'unhealthy' },
-    previousStatus: 'connected',
-  },
-  { type: 'connection.deleted', connection },
-  { type: 'connect.failed', endUserId: 'user_42', connectionId: null, code: 'recall_invalid_grant' },
+const storeEvents: OutboxEntry[] = [
+  connectionCreated(connection),
+  connectionReauthorized({ ...connection, zoomUserId: 'nIUvkgzzrl5eiNpANtL90A' }, connection),
+  connectionStatusChanged('connected', { ...connection, status: 'needs_reauth', recallStatus: 'unhealthy' }),
+  connectionDeleted(connection),
+  connectFailed('user_42', null, 'recall_invalid_grant'),
 ];
 
 describe('the webhooks of gateway.yaml', () => {
@@ -68,7 +66,15 @@ describe('the webhooks of gateway.yaml', () => {
   });
 
   it.each(storeEvents.map((event) => [event.type, event] as const))('gets a %s body from eventBody that matches its schema', (type, event) => {
-    const body = eventBody({ id: 'evt_6f1c0b8e2d4a4c7f9e3b5a1d0c8e7f62', seq: 1, event, createdAt: '2025-06-18T14:02:38.120Z', attempts: 0 });
+    const stored = JSON.parse(JSON.stringify(event.body)) as unknown;
+    const body = eventBody({
+      id: 'evt_6f1c0b8e2d4a4c7f9e3b5a1d0c8e7f62',
+      seq: 1,
+      type,
+      body: stored,
+      createdAt: '2025-06-18T14:02:38.120Z',
+      attempts: 0,
+    });
     expect(body.type).toBe(type);
     expect(validate(pointer('webhooks', type, 'post', 'requestBody', 'content', 'application/json', 'schema'), body)).toEqual([]);
   });

@@ -2,7 +2,7 @@
 // for the schedules a random run only sometimes hits: a delete whose answer is lost, and two callbacks of end
 // users sharing one Zoom identity interleaved on purpose (one is held by the fake Recall right after its create
 // answered, while the other runs to its end). Each case was a bug, fixed by detaching on an unknown delete outcome
-// and by tombstones of deleted credentials (Store.recordCredentialDeleted) that saveConnection refuses.
+// and by tombstones of deleted credentials (a retired credential, src/store/retired-credentials.ts) that a save refuses.
 import { afterEach, describe, expect, it } from 'vitest';
 import { appOrigin, testApiKey } from '../support/gateway.js';
 import { connectFlow, CookieJar, finishFlow, startFlow, type FlowEnd, type FlowPlan } from './browser.js';
@@ -58,7 +58,7 @@ describe('credentials and connections stay consistent', () => {
     return connections.filter((c) => c.recallCredentialId !== null && !g.recall.credentials.has(c.recallCredentialId)).map((c) => c.endUserId);
   }
 
-  // src/connect/registration.ts, removeConflictingCredentials: a delete whose outcome is unknown (Recall acted, the
+  // src/credentials/register.ts, removeConflictingCredentials: a delete whose outcome is unknown (Recall acted, the
   // answer was lost, and every retry failed) may have deleted it: the connections on that credential are detached.
   it('a conflicting credential whose delete Recall carried out, but whose answer was lost, leaves no connection on it', async () => {
     const g = await start({ kind: 'account_level', reauthorization: 'legacy' });
@@ -74,7 +74,7 @@ describe('credentials and connections stay consistent', () => {
     expect(await danglingConnections(g)).toEqual([]);
   });
 
-  // src/connect/registration.ts + callback.ts: a legacy-conflict resolution deletes whatever credential Recall lists
+  // src/credentials/register.ts + replace.ts: a legacy-conflict resolution deletes whatever credential Recall lists
   // for the Zoom account, including one another callback has just created and not yet saved; that callback's save
   // finds the credential tombstoned and writes nothing (the connections it would have moved are detached).
   it("legacy conflict: a second user's conflict resolution never leaves the first user's connection on a deleted credential", async () => {
@@ -92,9 +92,10 @@ describe('credentials and connections stay consistent', () => {
     expect(await danglingConnections(g)).toEqual([]);
   });
 
-  // src/connect/callback.ts saveConnection: after a reconnect as another Zoom identity, the old credential is deleted
-  // at Recall when no *saved* connection uses it; a callback that Recall has just answered with that same credential
-  // (re-authorization, 200) but that has not saved yet finds it tombstoned, and goes through Zoom once more.
+  // src/credentials/replace.ts adoptCredential: after a reconnect as another Zoom identity, the old credential is
+  // retired (then deleted at Recall) when no *saved* connection uses it; a callback that Recall has just answered with
+  // that same credential (re-authorization, 200) but that has not saved yet finds it retired, and goes through Zoom
+  // once more.
   it("re-authorization: a user switching Zoom identity never deletes the credential another user's callback just received", async () => {
     const { gate, held, release } = holdCreate(2);
     const g = await start({ kind: 'user_level', reauthorization: 'update', gate });

@@ -24,6 +24,8 @@ export interface FakeCredential {
   meeting_sync_status: 'not_started';
 }
 
+export type Reauthorization = 'update' | 'legacy' | 'new_id_old_deleted' | 'new_id_old_kept';
+
 export type RecallOperation = 'create' | 'list' | 'retrieve' | 'delete' | 'validate' | 'logs' | 'app';
 
 export const faultKinds = ['503', '429', 'timeout_before', 'timeout_after', 'reset_before', 'reset_after'] as const;
@@ -37,9 +39,11 @@ export interface FakeRecallOptions {
   kind: 'user_level' | 'account_level';
   /**
    * What a create for a Zoom identity that already has a credential answers: `update` is Recall's current
-   * behaviour (200, the same credential); `legacy` is the 400 naming the conflicting Zoom id.
+   * behaviour (200, the same credential); `legacy` is the 400 naming the conflicting Zoom id; `new_id_old_deleted`
+   * and `new_id_old_kept` answer 201 with a new credential (a new id) for the identity, Recall deleting the old one
+   * itself, or keeping it until it is deleted.
    */
-  reauthorization: 'update' | 'legacy';
+  reauthorization: Reauthorization;
   /** legacy: whether the refused create spent the code anyway (then the gateway must send the user through Zoom again). */
   conflictSpendsCode?: () => boolean;
   /** Credentials per list page; small, so the gateway's cursor-following runs. */
@@ -111,6 +115,8 @@ export class FakeRecall {
   /** Answers replayed (or refused with 409) for an Idempotency-Key already seen, by status. */
   readonly replays: number[] = [];
   private readonly scripts = new Map<RecallOperation, (FaultKind | null)[]>();
+  /** Creation times strictly increase, as Recall's (microseconds) do: the latest credential of an identity is its current one. */
+  private lastCreatedMs = 0;
 
   constructor(private readonly options: FakeRecallOptions) {
     this.baseUrl = options.baseUrl ?? 'https://recall.fake';
@@ -264,7 +270,10 @@ export class FakeRecall {
     const issued = this.options.zoom.exchange(grant.code, grant.code_verifier ?? '', grant.redirect_uri);
     if (issued === 'invalid_grant') return json(400, { detail: 'Failed to exchange the authorization code: invalid_grant' });
     const identity = { user_id: issued.identity.userId, account_id: issued.identity.accountId };
-    const existing = [...this.credentials.values()].find((credential) => this.keyOf(credential) === this.keyOf(identity));
+    // The identity's current credential: its latest (with new_id_old_kept, older ones may still be there).
+    const existing = [...this.credentials.values()]
+      .filter((credential) => this.keyOf(credential) === this.keyOf(identity))
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
     if (existing && this.options.reauthorization === 'legacy') {
       if (this.options.conflictSpendsCode?.()) issued.spent = true;
       return json(400, {
@@ -275,17 +284,19 @@ export class FakeRecall {
       });
     }
     issued.spent = true;
-    if (existing) {
+    if (existing && this.options.reauthorization === 'update') {
       Object.assign(existing, identity, { status: 'healthy' });
       return json(200, existing);
     }
+    if (existing && this.options.reauthorization === 'new_id_old_deleted') this.credentials.delete(existing.id);
+    this.lastCreatedMs = Math.max(Date.now(), this.lastCreatedMs + 1);
     const credential: FakeCredential = {
       id: randomUUID(),
       oauth_app: this.options.oauthAppId,
       status: 'healthy',
       ...identity,
       access_token_callback_url: null,
-      created_at: new Date().toISOString(),
+      created_at: new Date(this.lastCreatedMs).toISOString(),
       meeting_sync_status: 'not_started',
     };
     this.credentials.set(credential.id, credential);

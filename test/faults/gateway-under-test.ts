@@ -47,7 +47,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     gate: options.gate,
   });
   const config = loadConfig({ ...baseEnv(recall.baseUrl), ...options.env });
-  const store = await openStore(options.databaseUrl ?? 'sqlite::memory:');
+  const store = await openStore(options.databaseUrl ?? 'sqlite::memory:', { events: config.webhook !== null });
   const { logs, stream: logStream } = captureLogs();
   const client = createRecallClient({
     baseUrl: config.recall.baseUrl,

@@ -8,6 +8,7 @@ import { appOrigin, testApiKey } from '../support/gateway.js';
 import { connectFlow, type FlowEnd, type FlowPlan } from './browser.js';
 import { faultKinds, seededRandom, type FakeRecallOptions, type ZoomIdentity } from './fake-recall.js';
 import { startGateway, type GatewayUnderTest } from './gateway-under-test.js';
+import { settleOwedDeletions } from '../../src/credentials/retire.js';
 
 const END_USERS = 40;
 const ROUNDS = 5; // 40 end users x 5 rounds = 200 flows
@@ -31,6 +32,10 @@ const scenarios: { name: string; recall: Pick<FakeRecallOptions, 'kind' | 'reaut
   {
     name: "an account-level app, Recall's legacy 400 conflict (the code sometimes spent by it)",
     recall: { kind: 'account_level', reauthorization: 'legacy', conflictSpends: 0.3 },
+  },
+  {
+    name: 'a user-level app, Recall answering re-authorization with a new credential and keeping the old one until deleted',
+    recall: { kind: 'user_level', reauthorization: 'new_id_old_kept' },
   },
 ];
 
@@ -153,12 +158,33 @@ describe.each(scenarios)('200 flows, Recall failing 30% of calls: $name', ({ rec
   });
 
   it('never holds two credentials for one Zoom identity, in Recall or in the store', async () => {
+    // Deletes of replaced credentials that failed are owed, not forgotten: the health sync repays them (all due now).
+    const due = '2999-01-01T00:00:00.000Z';
+    for (const { credentialId } of await gateway.store.deletionsOwed(due, 1000)) {
+      await gateway.store.transaction((tx) =>
+        tx.credentials.postponeDeletion(credentialId, { nextAttemptAt: new Date().toISOString(), error: 'test' }),
+      );
+    }
+    const silent = { info() {}, warn() {}, error() {} };
+    const sync = { config: gateway.config, store: gateway.store, recall: gateway.recallApi, now: () => new Date(), log: silent };
+    await settleOwedDeletions(sync, { limit: 1000 });
+    expect(await gateway.store.deletionsOwed(due, 1000), seedNote).toEqual([]);
+
+    // A Recall that keeps the old credential until deleted also keeps one whose create answer never reached the
+    // gateway (every retry failed): nobody can delete what they never heard of. Of those the gateway knows (on a
+    // connection, or retired by it), Recall holds one per identity.
+    const onConnections = new Set((await gateway.store.listConnections({ limit: 100 })).map((c) => c.recallCredentialId));
+    const known = async (id: string) => onConnections.has(id) || (await gateway.store.retiredCredential(id)) !== undefined;
     const atRecall = new Map<string, string[]>();
     for (const credential of gateway.recall.credentials.values()) {
+      if (recallOptions.reauthorization === 'new_id_old_kept' && !(await known(credential.id))) continue;
       const key = gateway.recall.keyOf(credential);
       atRecall.set(key, [...(atRecall.get(key) ?? []), credential.id]);
     }
-    expect([...atRecall.values()].filter((ids) => ids.length > 1)).toEqual([]);
+    expect(
+      [...atRecall.values()].filter((ids) => ids.length > 1),
+      seedNote,
+    ).toEqual([]);
 
     // Of the credentials Recall has (a gone one is the test above's business), one per Zoom identity in the store.
     const inStore = new Map<string, Set<string>>();

@@ -4,7 +4,6 @@
 // intact, no connection points at a credential Recall does not have, a callback that had reached Recall is
 // not replayed to it (its state was spent durably before Recall was called), and every user connects again.
 import BetterSqlite3 from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOrigin, oauthAppId, testApiKey, testRecallKey, zoomClientId } from '../support/gateway.js';
 import { CookieJar, connectFlow, flowEndOf, httpSend, startFlow, type FlowEnd, type FlowPlan, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type RecallOperation } from './fake-recall.js';
+import { startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
 import { freePort } from '../support/free-port.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const END_USERS = 24;
 const returnTo = `${appOrigin}/settings`;
 const plan = (i: number): FlowPlan => ({
@@ -23,49 +22,6 @@ const plan = (i: number): FlowPlan => ({
   apiKey: testApiKey,
   returnTo,
 });
-
-interface GatewayProcess {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
-function startGatewayProcess(env: Record<string, string>): GatewayProcess {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) =>
-        !/^(PORT|HOST|PUBLIC_URL|DATABASE_URL|GATEWAY_API_KEYS|RECALL_|ZOOM_|ALLOWED_RETURN_ORIGINS|LOG_LEVEL|WEBHOOK_|TRUST_PROXY|CONNECT_SESSION_TTL_S|FLOW_TTL_S|HEALTH_SYNC_INTERVAL_S)/.test(
-          name,
-        ),
-    ),
-  );
-  // node itself with tsx's loader, not the tsx binary: that one runs the server in a child process of its own,
-  // which a SIGKILL to the binary would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += String(chunk)));
-  child.stderr!.on('data', (chunk) => (output += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
-async function waitUntilReady(base: string, gateway: GatewayProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (gateway.child.exitCode !== null) throw new Error(`the gateway exited (${gateway.child.exitCode}):\n${gateway.output()}`);
-    const ready = await fetch(`${base}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the gateway was not ready within ${timeoutMs} ms:\n${gateway.output()}`);
-}
 
 /** Holds creates by arrival: the 1st of every three before Recall acts, the 2nd after it acted, the 3rd not at all. */
 function createHolds() {

@@ -8,6 +8,7 @@ import { createHealthSync } from '../../src/health/scheduler.js';
 import type { CredentialSnapshot } from '../../src/store/store.js';
 import { useHarness, webhookSecret, type HarnessGateway } from '../events/harness.js';
 import { testApiKey } from '../support/gateway.js';
+import { saveConnection } from '../support/store-changes.js';
 
 // The Prism story (openapi/recall.yaml): 15af756b-… is listed unhealthy, and its log (example `revoked`) says why.
 const revokedCredential = '15af756b-f524-4e70-8cc9-74f772d4c94c';
@@ -17,7 +18,7 @@ const revokedMessage =
 
 async function connectionOn(gateway: HarnessGateway, endUserId: string, id: string, status: CredentialSnapshot['status'] = 'healthy') {
   const credential: CredentialSnapshot = { id, status, userId: null, accountId: 'Qo2hX07epz8S0xQpWGvtVg', meetingSyncStatus: 'completed' };
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: crypto.randomUUID(),
     endUserId,
     credential,

@@ -95,6 +95,15 @@ describe('budgetListCalls', () => {
     expect(sent).toHaveLength(5);
   });
 
+  it('counts list requests to a Recall behind a path prefix (RECALL_BASE_URL with a path, a proxy)', async () => {
+    const { now, sleep } = fakeTime();
+    const budget = aBudget({ perMinute: 1, now, sleep });
+    const budgeted = budgetListCalls(budget, recorder().fetchImpl);
+    await budgeted(new Request(`${base}/recall-proxy/api/v2/zoom-oauth-credentials/?oauth_app=x`));
+    await budgeted(new Request(`${base}/recall-proxy/api/v2/zoom-oauth-credentials/?oauth_app=x&cursor=abc`));
+    expect(budget.waitedMs).toBe(60_000);
+  });
+
   it('pauses the budget for the Retry-After of a 429', async () => {
     const { time, now, sleep } = fakeTime();
     const budget = aBudget({ perMinute: 60, now, sleep });

@@ -7,6 +7,7 @@ import { createHealthSync, type HealthSyncOptions } from '../../src/health/sched
 import { HEALTH_LIST_POSITION } from '../../src/health/sync.js';
 import type { CredentialSnapshot } from '../../src/store/store.js';
 import { useHarness, type HarnessGateway } from '../events/harness.js';
+import { saveConnection } from '../support/store-changes.js';
 
 const nextCursor = 'cD0yMDI1LTAzLTA0KzEwJTNBMTUlM0EyMi40ODE1MTYlMkIwMCUzQTAw'; // first_page_with_next's cursor
 const onSecondPage = '15af756b-f524-4e70-8cc9-74f772d4c94c'; // conflicting_account_page: unhealthy
@@ -26,7 +27,7 @@ function healthSync(gateway: HarnessGateway, options: Partial<HealthSyncOptions>
 
 async function connectionOn(gateway: HarnessGateway, endUserId: string, id: string, status: CredentialSnapshot['status'] = 'healthy') {
   const credential: CredentialSnapshot = { id, status, userId: null, accountId: null, meetingSyncStatus: 'completed' };
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: crypto.randomUUID(),
     endUserId,
     credential,

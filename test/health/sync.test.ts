@@ -7,6 +7,8 @@ import { RequestBudget } from '../../src/health/request-budget.js';
 import type { HealthDeps } from '../../src/health/sync.js';
 import type { CredentialSnapshot } from '../../src/store/store.js';
 import { useHarness, webhookSecret, type HarnessGateway } from '../events/harness.js';
+import { saveConnection } from '../support/store-changes.js';
+import { eventBody } from '../../src/events/payload.js';
 
 // The Recall mock's story (openapi/recall.yaml).
 const conflictingAccount = '15af756b-f524-4e70-8cc9-74f772d4c94c'; // list example conflicting_account_page: unhealthy
@@ -18,7 +20,7 @@ function credential(id: string, overrides: Partial<CredentialSnapshot> = {}): Cr
 }
 
 async function connectionOn(gateway: HarnessGateway, endUserId: string, snapshot: CredentialSnapshot) {
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: crypto.randomUUID(),
     endUserId,
     credential: snapshot,
@@ -210,10 +212,9 @@ describe('health sync with outbound events', () => {
     gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
     await healthSync(gateway).sync.tick();
     const [claimed] = await gateway.store.claimEvents({ holder: 'test', now: gateway.clock.now.toISOString(), leaseMs: 60_000, limit: 10 });
-    expect(claimed?.event).toMatchObject({
+    expect(eventBody(claimed!)).toMatchObject({
       type: 'connection.status_changed',
-      previousStatus: 'connected',
-      connection: { id: connection.id, status: 'needs_reauth' },
+      data: { previous_status: 'connected', connection: { id: connection.id, status: 'needs_reauth' } },
     });
   });
 });

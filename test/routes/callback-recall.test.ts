@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ConnectionRecord } from '../../src/store/store.js';
 import { appOrigin, oauthAppId, useGateway, type TestGateway } from '../support/gateway.js';
 import { callback, callbackFor, launch, type Launched } from '../support/flow.js';
+import { saveConnection } from '../support/store-changes.js';
 
 const returnTo = `${appOrigin}/settings`;
 const credentialsPath = '/api/v2/zoom-oauth-credentials/';
@@ -42,7 +43,7 @@ const rows = (gateway: TestGateway) => gateway.store.listConnections({ limit: 10
 
 /** user_42's connection as it stood before this flow, on Recall's existing credential e96244cc-…. */
 async function existingConnection(gateway: TestGateway): Promise<ConnectionRecord> {
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: '4514327a-fb47-471b-a0b3-4f1f2300723a',
     endUserId: 'user_42',
     credential: { id: existingId, status: 'unhealthy', userId: existingZoomUser, accountId: null, meetingSyncStatus: 'completed' },
@@ -315,6 +316,24 @@ describe("the callback on an account-level app: Recall's legacy conflict (Prism'
     it('answers recall_conflict_unresolved, deleting nothing, when the list does not show the conflicting credential', async () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account');
       gateway.recall.prefer('list', 'code=200, example=empty_page');
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+      expect(operations(gateway)).toEqual(['create', 'list']);
+      expect(await rows(gateway)).toEqual([]);
+    });
+
+    it("deletes nothing the list returns that is not the conflicting Zoom account's credential (a list ignoring its filter)", async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_account');
+      gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+      expect(operations(gateway)).toEqual(['create', 'list']);
+      expect(await rows(gateway)).toEqual([]);
+    });
+
+    it('deletes neither when Recall lists two credentials for the conflicting Zoom account', async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_account');
+      gateway.recall.prefer('list', 'code=200, example=conflicting_account_two_credentials');
       const launched = await launch(gateway);
       expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
       expect(operations(gateway)).toEqual(['create', 'list']);

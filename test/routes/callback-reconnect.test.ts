@@ -2,10 +2,11 @@
 // legacy conflict replacing a credential, a reconnect as another Zoom identity. Built from Prism examples whose
 // credential ids differ (created 3e61f7a6-…, reauthorized_existing e96244cc-…, conflicting 15af756b-… / 54a82e28-…).
 import type { LightMyRequestResponse } from 'fastify';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionRecord, CredentialSnapshot } from '../../src/store/store.js';
 import { useGateway, type TestGateway } from '../support/gateway.js';
 import { callback, callbackFor, launch } from '../support/flow.js';
+import { failNextSave, saveConnection } from '../support/store-changes.js';
 
 const credentialsPath = '/api/v2/zoom-oauth-credentials/';
 const created: CredentialSnapshot = {
@@ -41,7 +42,7 @@ const earlier = '2026-11-01T09:00:00.000Z';
 
 /** An end user's connection as it stood before the test's flow. */
 async function connected(gateway: TestGateway, endUserId: string, credential: CredentialSnapshot): Promise<ConnectionRecord> {
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: crypto.randomUUID(),
     endUserId,
     credential,
@@ -152,7 +153,7 @@ describe('connections sharing and replacing Recall credentials', () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account', 'code=201, example=created');
       gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
       const launched = await launch(gateway);
-      vi.spyOn(gateway.store, 'saveConnection').mockRejectedValueOnce(new Error('database is locked'));
+      failNextSave(gateway.store, new Error('database is locked'));
       const response = await callbackFor(gateway, launched);
       expect(new URL(String(response.headers.location)).searchParams.get('error')).toBe('internal_error');
       expect(await gateway.store.getConnection(colleague.id)).toMatchObject({ status: 'needs_reauth', recallCredentialId: null });
@@ -232,5 +233,71 @@ describe('a legacy conflict on a user-level app', () => {
     await connect(gateway, 'user_42');
     expect(await onCredential(gateway, conflictingUser.id)).toEqual([]);
     expect(await onCredential(gateway, created.id)).toEqual(['user_42', 'user_7']);
+  });
+});
+
+describe('a re-authorization that Recall answers with another credential id (reauthorized_new_id)', () => {
+  // The Prism story: Zoom user 8rsd7e2S00SAsGowyy9GCQ had credential e96244cc-… and gets b4f0c3d2-… (user-level app).
+  const gateway = useGateway({}, { appKind: 'user_level' });
+  const renewedId = 'b4f0c3d2-6a1e-4f3b-9c8d-2e7a5b1f9d04';
+
+  it.each(['201', '200'])('moves every connection on the old credential to the new one and deletes the old one at Recall (%s)', async (status) => {
+    const own = await connected(gateway, 'user_42', existing);
+    const sameZoomUser = await connected(gateway, 'user_43', existing);
+    const bystander = await connected(gateway, 'user_44', created);
+    gateway.recall.prefer('create', `code=${status}, example=reauthorized_new_id`);
+    const connectionId = await connect(gateway, 'user_42');
+    expect(connectionId).toBe(own.id);
+    expect(await onCredential(gateway, existing.id)).toEqual([]);
+    expect(await onCredential(gateway, renewedId)).toEqual(['user_42', 'user_43']);
+    expect(await gateway.store.getConnection(sameZoomUser.id)).toMatchObject({
+      status: 'connected',
+      recallStatus: 'healthy',
+      zoomUserId: existing.userId,
+    });
+    expect(await gateway.store.getConnection(bystander.id)).toEqual(bystander);
+    expect(operations(gateway)).toEqual(['create', 'delete']);
+    expect(deletedIds(gateway)).toEqual([existing.id]);
+    // Recall confirmed it gone: retired, nothing owed, and no late callback can save onto it.
+    expect(await gateway.store.retiredCredential(existing.id)).toMatchObject({ deletionOwed: false });
+  });
+
+  it('moves them when another end user connects the same Zoom user, too', async () => {
+    await connected(gateway, 'user_43', existing);
+    gateway.recall.prefer('create', 'code=201, example=reauthorized_new_id');
+    await connect(gateway, 'user_50');
+    expect(await onCredential(gateway, renewedId)).toEqual(['user_43', 'user_50']);
+    expect(deletedIds(gateway)).toEqual([existing.id]);
+  });
+
+  it('takes a 404 of the delete as the old credential already gone', async () => {
+    await connected(gateway, 'user_42', existing);
+    gateway.recall.prefer('create', 'code=201, example=reauthorized_new_id');
+    gateway.recall.prefer('delete', 'code=404, example=not_found');
+    await connect(gateway, 'user_42');
+    expect(await onCredential(gateway, renewedId)).toEqual(['user_42']);
+    expect(await gateway.store.retiredCredential(existing.id)).toMatchObject({ deletionOwed: false });
+    expect(gateway.logs.join('\n')).not.toContain('could not delete a retired Recall credential');
+  });
+
+  it('still connects when the old credential cannot be deleted, and owes the delete (no connection left on it)', async () => {
+    await connected(gateway, 'user_42', existing);
+    gateway.recall.prefer('create', 'code=201, example=reauthorized_new_id');
+    gateway.recall.prefer('delete', ...Array(4).fill('code=503'));
+    await connect(gateway, 'user_42');
+    expect(await onCredential(gateway, existing.id)).toEqual([]);
+    expect(await onCredential(gateway, renewedId)).toEqual(['user_42']);
+    expect(await gateway.store.retiredCredential(existing.id)).toMatchObject({ deletionOwed: true });
+    expect(await gateway.store.deletionsOwed('2999-01-01T00:00:00.000Z', 10)).toEqual([{ credentialId: existing.id, attempts: 1 }]);
+    expect(gateway.logs.join('\n')).toContain('could not delete a retired Recall credential; will retry');
+  });
+
+  it('updates in place, deleting nothing, when Recall answers with the same id (reauthorized_existing)', async () => {
+    const own = await connected(gateway, 'user_42', { ...existing, status: 'unhealthy' });
+    gateway.recall.prefer('create', 'code=200, example=reauthorized_existing');
+    expect(await connect(gateway, 'user_42')).toBe(own.id);
+    expect(await gateway.store.getConnection(own.id)).toMatchObject({ recallCredentialId: existing.id, status: 'connected' });
+    expect(operations(gateway)).toEqual(['create']);
+    expect(await gateway.store.retiredCredential(existing.id)).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionRecord, RecallStatus } from '../../src/store/store.js';
 import { testApiKey, useGateway, type TestGateway } from '../support/gateway.js';
+import { detachCredential, saveConnection } from '../support/store-changes.js';
+import { CredentialDeletedError } from '../../src/store/store.js';
 
 const auth = { authorization: `Bearer ${testApiKey}` };
 
@@ -14,7 +16,7 @@ interface Seed {
 }
 
 async function seedConnection(gateway: TestGateway, seed: Seed = {}): Promise<ConnectionRecord> {
-  const saved = await gateway.store.saveConnection({
+  const saved = await saveConnection(gateway.store, {
     newConnectionId: randomUUID(),
     endUserId: seed.endUserId ?? `user_${randomUUID().slice(0, 8)}`,
     credential: {
@@ -265,7 +267,7 @@ describe('DELETE /v1/connections/{id}', () => {
 
   it('deletes a detached connection (no credential) without calling Recall', async () => {
     const seeded = await seedConnection(gateway);
-    await gateway.store.detachCredential(seeded.recallCredentialId!, gateway.clock.now.toISOString());
+    await detachCredential(gateway.store, seeded.recallCredentialId!, gateway.clock.now.toISOString());
     const response = await deleteConnection(seeded.id);
     expect(response.statusCode).toBe(204);
     expect(gateway.recall.calls).toEqual([]);
@@ -371,6 +373,22 @@ describe('POST /v1/connections/{id}/refresh', () => {
     expect(await gateway.store.getConnection(seeded.id)).toMatchObject({ status: 'needs_reauth', recallCredentialId: null });
   });
 
+  it('retires a credential Recall no longer knows: a callback Recall answered with it before cannot save onto it', async () => {
+    const seeded = await seedConnection(gateway);
+    gateway.recall.prefer('retrieve', 'code=404');
+    await refresh(seeded.id);
+    expect(await gateway.store.retiredCredential(seeded.recallCredentialId!)).toMatchObject({ deletionOwed: false });
+    const late = saveConnection(gateway.store, {
+      newConnectionId: randomUUID(),
+      endUserId: 'user_late',
+      credential: { id: seeded.recallCredentialId!, status: 'healthy', userId: seeded.zoomUserId, accountId: null, meetingSyncStatus: null },
+      appKind: gateway.appKind,
+      replacesCredentialIds: [],
+      now: gateway.clock.now.toISOString(),
+    });
+    await expect(late).rejects.toBeInstanceOf(CredentialDeletedError);
+  });
+
   it('detaches the connection when Recall does not know the credential it is asked to validate', async () => {
     const seeded = await seedConnection(gateway);
     gateway.recall.prefer('validate', 'code=404');
@@ -391,7 +409,7 @@ describe('POST /v1/connections/{id}/refresh', () => {
 
   it('leaves a detached connection (no credential) as it is, without calling Recall', async () => {
     const seeded = await seedConnection(gateway);
-    await gateway.store.detachCredential(seeded.recallCredentialId!, gateway.clock.now.toISOString());
+    await detachCredential(gateway.store, seeded.recallCredentialId!, gateway.clock.now.toISOString());
     const response = await refresh(seeded.id);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'needs_reauth', recall_credential_id: null });

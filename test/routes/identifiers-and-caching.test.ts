@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashSecret as hashOf } from '../../src/connect/secrets.js';
 import { testApiKey, useGateway, type TestGateway } from '../support/gateway.js';
+import { saveConnection } from '../support/store-changes.js';
 
 const auth = { authorization: `Bearer ${testApiKey}` };
 
@@ -81,7 +82,7 @@ describe('Cache-Control: no-store on every answer that carries a token or a conn
   const gateway = useGateway();
 
   async function aConnection(): Promise<string> {
-    const saved = await gateway.store.saveConnection({
+    const saved = await saveConnection(gateway.store, {
       newConnectionId: randomUUID(),
       endUserId: 'user_42',
       credential: { id: randomUUID(), status: 'healthy', userId: 'zoom-user', accountId: null, meetingSyncStatus: 'completed' },

@@ -107,14 +107,14 @@ describe('logs of every path of a flow, at LOG_LEVEL=trace', () => {
   it('hold no secret when the callback fails unexpectedly (an error with a stack is logged)', async () => {
     const secrets = new Secrets();
     g.recall.prefer('create', 'code=201, example=created');
-    const saveConnection = g.store.saveConnection.bind(g.store);
-    g.store.saveConnection = async () => {
+    const transaction = g.store.transaction.bind(g.store);
+    g.store.transaction = async () => {
       throw new Error('disk I/O error');
     };
     try {
       expect((await runFlow(g, secrets, 'f', [{ code: 'zoom-code-Ui8Op9As0Df1Gh2' }])).result.error).toBe('internal_error');
     } finally {
-      g.store.saveConnection = saveConnection;
+      g.store.transaction = transaction;
     }
     expect(g.logs.join('')).toContain('disk I/O error');
     expectNoSecretIn(g, secrets);

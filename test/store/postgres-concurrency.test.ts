@@ -8,12 +8,16 @@ import { migrations } from '../../src/store/migrations.js';
 import { appendEvents } from '../../src/store/outbox.js';
 import { GatewayPostgresDialect } from '../../src/store/postgres-dialect.js';
 import type { Database } from '../../src/store/schema.js';
-import { CredentialDeletedError, type OutboxEvent, type Store, type StoreEvent } from '../../src/store/store.js';
+import { CredentialDeletedError, type OutboxEvent, type Store } from '../../src/store/store.js';
+import { connectFailed, toApiConnection } from '../../src/events/bodies.js';
 import { settledWithin, tracked, untilStoresWait, useInstances } from '../support/postgres-instances.js';
 import { aCredential, anEndUser, aSave, at } from './contract/fixtures.js';
+import { detachCredential, publish, recordCredentialDeleted, saveAndAnnounce, saveConnection } from '../support/store-changes.js';
 
 const MINUTE_MS = 60_000;
-const failed = (endUserId: string, code: string) => ({ type: 'connect.failed', endUserId, connectionId: null, code }) as const;
+const failed = (endUserId: string, code: string) => connectFailed(endUserId, null, code as 'access_denied');
+/** connect.failed as the previous version recorded it (the store's record of the event, not a versioned body). */
+const failedAsPreviousVersion = (endUserId: string, code: string) => ({ type: 'connect.failed', endUserId, connectionId: null, code });
 const claim = (store: Store, holder: string, limit = 10) => store.claimEvents({ holder, now: at(100), leaseMs: MINUTE_MS, limit });
 
 /** Every event in the outbox, in the order a dispatcher hands them out, each acknowledged. */
@@ -27,7 +31,11 @@ async function drain(store: Store): Promise<OutboxEvent[]> {
   }
 }
 
-const connectionOf = (event: StoreEvent) => (event.type === 'connect.failed' ? undefined : event.connection);
+interface ConnectionBody {
+  type: string;
+  data: { connection: ReturnType<typeof toApiConnection>; previous_zoom_user_id?: string | null };
+}
+const connectionOf = (body: unknown) => (body as ConnectionBody).data.connection;
 
 describe('PostgreSQL store without a global lock', () => {
   const instances = useInstances();
@@ -55,20 +63,20 @@ describe('PostgreSQL store without a global lock', () => {
   it('lets another instance write while a save waits on a row lock inside its transaction', async () => {
     const [a, b] = await instances.two();
     const waiting = anEndUser();
-    await a.saveConnection(aSave(waiting, aCredential()));
+    await saveConnection(a, aSave(waiting, aCredential()));
     const blocker = await instances.session();
     try {
       await blocker.query('begin');
       await blocker.query('select id from connections where end_user_id = $1 for update', [waiting]);
-      const held = tracked(a.saveConnection(aSave(waiting, aCredential(), { now: at(1), recordEvents: true })));
+      const held = tracked(saveAndAnnounce(a, aSave(waiting, aCredential(), { now: at(1) })));
       await untilStoresWait(blocker, 1, held.settled);
       expect(held.settled()).toBe(false);
 
       // With one lock for every transaction, each of these would queue behind the save that waits.
-      const other = b.saveConnection(aSave(anEndUser(), aCredential(), { recordEvents: true }));
+      const other = saveAndAnnounce(b, aSave(anEndUser(), aCredential()));
       expect(await settledWithin(other, 10_000)).toBe(true);
       expect((await other).created).toBe(true);
-      const failure = b.recordEvent(failed(anEndUser(), 'access_denied'), at(1));
+      const failure = publish(b, failed(anEndUser(), 'access_denied'), at(1));
       expect(await settledWithin(failure, 10_000)).toBe(true);
       await failure;
 
@@ -84,26 +92,26 @@ describe('PostgreSQL store without a global lock', () => {
     const endUserId = anEndUser();
     const credentials = Array.from({ length: 20 }, () => aCredential());
     const results = await Promise.all(
-      credentials.map((credential, i) => (i % 2 ? a : b).saveConnection(aSave(endUserId, credential, { now: at(i), recordEvents: true }))),
+      credentials.map((credential, i) => saveAndAnnounce(i % 2 ? a : b, aSave(endUserId, credential, { now: at(i) }))),
     );
     expect(results.filter((result) => result.created)).toHaveLength(1);
     expect(new Set(results.map((result) => result.connection.id)).size).toBe(1);
     expect(await a.listConnections({ endUserId, limit: 50 })).toHaveLength(1);
 
     // In seq order the events tell the saves in commit order: each reauthorization names the Zoom user of the save before.
-    const events = (await drain(a)).map((outbox) => outbox.event);
+    const events = (await drain(a)).map((outbox) => outbox.body as ConnectionBody);
     expect(events.map((event) => event.type)).toEqual(['connection.created', ...Array<string>(19).fill('connection.reauthorized')]);
     for (let i = 1; i < events.length; i++) {
-      expect(events[i]).toMatchObject({ previousZoomUserId: connectionOf(events[i - 1]!)!.zoomUserId });
+      expect(events[i]).toMatchObject({ data: { previous_zoom_user_id: connectionOf(events[i - 1]!).zoom_user_id } });
     }
-    const last = connectionOf(events.at(-1)!)!;
-    expect(await a.getConnectionByEndUser(endUserId)).toEqual(last);
+    const last = connectionOf(events.at(-1)!);
+    expect(toApiConnection((await a.getConnectionByEndUser(endUserId))!)).toEqual(last);
     // Every credential but the last was replaced exactly once, and each replaced one was left unused.
     const replaced = results.flatMap((result) => (result.previousCredentialId ? [result.previousCredentialId] : []));
     expect(replaced.sort()).toEqual(
       credentials
         .map((credential) => credential.id)
-        .filter((id) => id !== last.recallCredentialId)
+        .filter((id) => id !== last.recall_credential_id)
         .sort(),
     );
     expect(results.every((result) => !result.previousCredentialStillUsed)).toBe(true);
@@ -113,12 +121,12 @@ describe('PostgreSQL store without a global lock', () => {
     const [a, b] = await instances.two();
     const shared = aCredential({ accountId: 'zoom-account-acme' });
     const users = Array.from({ length: 8 }, () => anEndUser());
-    for (const endUserId of users) await a.saveConnection(aSave(endUserId, shared));
+    for (const endUserId of users) await saveConnection(a, aSave(endUserId, shared));
 
     // Each reconnects at once with a new credential that replaces the shared one (a legacy conflict resolved).
     const results = await Promise.allSettled(
       users.map((endUserId, i) =>
-        (i % 2 ? a : b).saveConnection(aSave(endUserId, aCredential(), { replacesCredentialIds: [shared.id], now: at(1), recordEvents: true })),
+        saveAndAnnounce(i % 2 ? a : b, aSave(endUserId, aCredential(), { replacesCredentialIds: [shared.id], now: at(1) })),
       ),
     );
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
@@ -133,9 +141,9 @@ describe('PostgreSQL store without a global lock', () => {
     for (let round = 0; round < 4; round++) {
       const shared = aCredential({ accountId: `zoom-account-${round}` });
       const users = Array.from({ length: 8 }, () => anEndUser());
-      for (const endUserId of users) await a.saveConnection(aSave(endUserId, shared));
+      for (const endUserId of users) await saveConnection(a, aSave(endUserId, shared));
 
-      const results = await Promise.all(users.map((endUserId, i) => (i % 2 ? a : b).saveConnection(aSave(endUserId, aCredential(), { now: at(1) }))));
+      const results = await Promise.all(users.map((endUserId, i) => saveConnection(i % 2 ? a : b, aSave(endUserId, aCredential(), { now: at(1) }))));
       expect(results.every((result) => result.previousCredentialId === shared.id)).toBe(true);
       // The last one to leave deletes it at Recall; had each seen the others still on it, nobody would.
       expect(results.filter((result) => !result.previousCredentialStillUsed)).toHaveLength(1);
@@ -152,14 +160,14 @@ describe('PostgreSQL store without a global lock', () => {
     const a = (await instances.open(1))[0]!;
     const shared = aCredential();
     const [first, second] = [anEndUser(), anEndUser()];
-    const lower = (await a.saveConnection(aSave(first, shared, { newConnectionId: `conn-a-${first}` }))).connection;
-    const higher = (await a.saveConnection(aSave(second, shared, { newConnectionId: `conn-b-${second}` }))).connection;
+    const lower = (await saveConnection(a, aSave(first, shared, { newConnectionId: `conn-a-${first}` }))).connection;
+    const higher = (await saveConnection(a, aSave(second, shared, { newConnectionId: `conn-b-${second}` }))).connection;
     try {
       await admin.query('begin');
       await admin.query('select id from connections where id = $1 for update', [higher.id]);
       // The save locks its own row (the lower id), then waits for the higher one, which the test holds...
       const replacement = aCredential();
-      const save = tracked(a.saveConnection(aSave(first, replacement, { replacesCredentialIds: [shared.id], now: at(1) })));
+      const save = tracked(saveConnection(a, aSave(first, replacement, { replacesCredentialIds: [shared.id], now: at(1) })));
       await untilStoresWait(admin, 1, save.settled);
       // ...and the test now waits for the lower one: a cycle, which PostgreSQL breaks by failing the save.
       await admin.query('select id from connections where id = $1 for update', [lower.id]);
@@ -177,24 +185,24 @@ describe('PostgreSQL store without a global lock', () => {
   it('makes a tombstone wait for a save in flight onto its credential, so the detach after it catches the saved connection', async () => {
     const [a, b] = await instances.two();
     const endUserId = anEndUser();
-    await a.saveConnection(aSave(endUserId, aCredential()));
+    await saveConnection(a, aSave(endUserId, aCredential()));
     const deleted = aCredential();
     const blocker = await instances.session();
     try {
       await blocker.query('begin');
       await blocker.query('select id from connections where end_user_id = $1 for update', [endUserId]);
       // The save has found no tombstone and now waits for the end user's row...
-      const save = tracked(a.saveConnection(aSave(endUserId, deleted, { now: at(1) })));
+      const save = tracked(saveConnection(a, aSave(endUserId, deleted, { now: at(1) })));
       await untilStoresWait(blocker, 1, save.settled);
       // ...when another flow deletes that credential at Recall: tombstone, then detach.
-      const tombstone = tracked(b.recordCredentialDeleted(deleted.id, at(2)).then(() => b.detachCredential(deleted.id, at(2))));
+      const tombstone = tracked(recordCredentialDeleted(b, deleted.id, at(2)).then(() => detachCredential(b, deleted.id, at(2))));
       await untilStoresWait(blocker, 2, tombstone.settled);
       await blocker.query('commit');
 
       expect((await save.promise).connection.recallCredentialId).toBe(deleted.id);
       expect(await tombstone.promise).toBe(1);
       expect(await a.getConnectionByEndUser(endUserId)).toMatchObject({ recallCredentialId: null, status: 'needs_reauth' });
-      await expect(a.saveConnection(aSave(endUserId, deleted, { now: at(3) }))).rejects.toThrow(CredentialDeletedError);
+      await expect(saveConnection(a, aSave(endUserId, deleted, { now: at(3) }))).rejects.toThrow(CredentialDeletedError);
     } finally {
       await blocker.end();
     }
@@ -202,7 +210,7 @@ describe('PostgreSQL store without a global lock', () => {
 
   it('claims the next due events at once while another dispatcher claim holds the first ones', async () => {
     const [a, b] = await instances.two();
-    for (let i = 0; i < 10; i++) await a.recordEvent(failed(anEndUser(), 'access_denied'), at(0));
+    for (let i = 0; i < 10; i++) await publish(a, failed(anEndUser(), 'access_denied'), at(0));
     const dispatcher = await instances.session();
     try {
       await dispatcher.query('begin');
@@ -219,7 +227,7 @@ describe('PostgreSQL store without a global lock', () => {
 
   it('gives two dispatchers on two instances a full batch each in every round, never the same event', async () => {
     const [a, b] = await instances.two();
-    for (let i = 0; i < 40; i++) await a.recordEvent(failed(anEndUser(), 'access_denied'), at(0));
+    for (let i = 0; i < 40; i++) await publish(a, failed(anEndUser(), 'access_denied'), at(0));
     const seen: string[] = [];
     for (let round = 0; round < 4; round++) {
       const batches = await Promise.all([claim(a, 'a', 5), claim(b, 'b', 5)]);
@@ -253,7 +261,7 @@ describe('PostgreSQL store without a global lock', () => {
     });
     try {
       await wasAppended;
-      const second = tracked(b.recordEvent(failed(endUserId, 'second'), at(0)));
+      const second = tracked(publish(b, failed(endUserId, 'second'), at(0)));
       const session = await instances.session();
       try {
         await untilStoresWait(session, 1, second.settled);
@@ -266,7 +274,7 @@ describe('PostgreSQL store without a global lock', () => {
       await open;
       await second.promise;
       const delivered = await drain(a);
-      expect(delivered.map((outbox) => outbox.event)).toEqual([failed(endUserId, 'first'), failed(endUserId, 'second')]);
+      expect(delivered.map((outbox) => outbox.body)).toEqual([failed(endUserId, 'first').body, failed(endUserId, 'second').body]);
       expect(delivered[0]!.seq).toBeLessThan(delivered[1]!.seq);
     } finally {
       finish();
@@ -286,7 +294,7 @@ describe('PostgreSQL store without a global lock', () => {
           `with n as (update sequences set value = value + 1 where name = 'outbox_events' returning value)
            insert into outbox_events (id, seq, type, ordering_key, payload, created_at, status, attempts, next_attempt_at)
            select $1, value, 'connect.failed', $2, $3, $4, 'pending', 0, $4 from n returning seq`,
-          [`evt_previous_${code}`, code, JSON.stringify(failed(code, code)), at(0)],
+          [`evt_previous_${code}`, code, JSON.stringify(failedAsPreviousVersion(code, code)), at(0)],
         )
       ).rows[0]!.seq;
     try {
@@ -295,10 +303,10 @@ describe('PostgreSQL store without a global lock', () => {
       const before = [await writeAsPreviousVersion('old-1'), await writeAsPreviousVersion('old-2')];
 
       const store = (await instances.open(1))[0]!;
-      await store.recordEvent(failed('new-1', 'new-1'), at(0));
+      await publish(store, failed('new-1', 'new-1'), at(0));
       const during = await writeAsPreviousVersion('old-3');
       const delivered = await drain(store);
-      expect(delivered.map((outbox) => outbox.event)).toHaveLength(4);
+      expect(delivered.map((outbox) => outbox.body)).toHaveLength(4);
       const [newest] = delivered.filter((outbox) => outbox.id.startsWith('evt_') && !outbox.id.startsWith('evt_previous_'));
       expect(newest!.seq).toBeGreaterThan(Math.max(...before, during));
     } finally {

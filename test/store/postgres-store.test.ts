@@ -12,11 +12,12 @@ import { freshDatabase, runPostgres } from '../support/postgres.js';
 import { useInstances } from '../support/postgres-instances.js';
 import { aConnectSession, aCredential, aFlow, anEndUser, aSave, at } from './contract/fixtures.js';
 import { describeStoreContract } from './store-contract.js';
+import { saveConnection } from '../support/store-changes.js';
 
-/** A store on a database of its own; closing the store drops the database. */
-async function aFreshStore(): Promise<Store> {
+/** A store on a database of its own (keeping events, unless told not to); closing the store drops the database. */
+async function aFreshStore(options: { events?: boolean } = {}): Promise<Store> {
   const database = await freshDatabase();
-  const store = await openStore(database.url, { poolSize: 4 });
+  const store = await openStore(database.url, { poolSize: 4, events: true, ...options });
   return {
     ...store,
     close: async () => {
@@ -64,13 +65,13 @@ describe('PostgreSQL store, several instances on one database', () => {
     const stores = await instances.open(4);
     const { url } = await instances.database();
     expect(await appliedMigrations(url)).toEqual(await migrationsOfAFreshDatabase());
-    const saved = await stores[0]!.saveConnection(aSave(anEndUser(), aCredential()));
+    const saved = await saveConnection(stores[0]!, aSave(anEndUser(), aCredential()));
     expect(await stores[3]!.getConnection(saved.connection.id)).toEqual(saved.connection);
   });
 
   it('reopens a migrated database without applying a migration twice, keeping its rows', async () => {
     const [first] = await instances.open(1);
-    const saved = await first!.saveConnection(aSave(anEndUser(), aCredential()));
+    const saved = await saveConnection(first!, aSave(anEndUser(), aCredential()));
     const { url } = await instances.database();
     const applied = await appliedMigrations(url);
     const [second] = await instances.open(1);
@@ -101,7 +102,7 @@ describe('PostgreSQL store, several instances on one database', () => {
   it('saves one connection when ten first saves for one end user run at once on two instances', async () => {
     const [a, b] = await instances.open(2);
     const endUserId = anEndUser();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a! : b!).saveConnection(aSave(endUserId, aCredential()))));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => saveConnection(i % 2 === 0 ? a! : b!, aSave(endUserId, aCredential()))));
     expect(results.filter((result) => result.created)).toHaveLength(1);
     expect(new Set(results.map((result) => result.connection.id)).size).toBe(1);
     expect(await a!.listConnections({ endUserId, limit: 20 })).toHaveLength(1);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { aCredential, anEndUser, aSave } from './contract/fixtures.js';
 import { describeStoreContract } from './store-contract.js';
+import { saveConnection } from '../support/store-changes.js';
 
 let root: string;
 beforeAll(async () => {
@@ -21,8 +22,9 @@ function aDatabaseFile(): string {
   return join(root, randomUUID(), 'data', 'gateway.db');
 }
 
-describeStoreContract('SQLite in memory', () => openStore('sqlite::memory:'));
-describeStoreContract('SQLite file', () => openStore(`sqlite:${aDatabaseFile()}`));
+// The contract's stores keep events (a test asks for one without, to prove it keeps none).
+describeStoreContract('SQLite in memory', (options) => openStore('sqlite::memory:', { events: true, ...options }));
+describeStoreContract('SQLite file', (options) => openStore(`sqlite:${aDatabaseFile()}`, { events: true, ...options }));
 
 describe('SQLite store', () => {
   it('creates the parent folder of the database file', async () => {
@@ -59,7 +61,7 @@ describe('SQLite store', () => {
   it('reopens an existing file without applying a migration twice, keeping its rows', async () => {
     const file = aDatabaseFile();
     const first = await openStore(`sqlite:${file}`);
-    const saved = await first.saveConnection(aSave(anEndUser(), aCredential()));
+    const saved = await saveConnection(first, aSave(anEndUser(), aCredential()));
     await first.close();
 
     const reopened = await openStore(`sqlite:${file}`);
@@ -77,6 +79,7 @@ describe('SQLite store', () => {
         { name: '2026_12_20_005a_reauth_reason' },
         { name: '2026_12_20_005b_shared_budgets_and_positions' },
         { name: '2026_12_20_006_concurrent_outbox_order' },
+        { name: '2026_12_27_007_credential_lifecycle' },
       ]);
     } finally {
       sqlite.close();

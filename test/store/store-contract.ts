@@ -2,7 +2,7 @@
 // today, and a PostgreSQL store must pass the very same suite before it ships.
 
 import { describe } from 'vitest';
-import type { Store } from '../../src/store/store.js';
+import type { OpenStore } from './contract/fixtures.js';
 import { describeConnectSessions } from './contract/connect-sessions.js';
 import { describeConnectionList } from './contract/connection-list.js';
 import { describeCredentialSharing } from './contract/credential-sharing.js';
@@ -16,7 +16,7 @@ import { describeSaveConnection } from './contract/save-connection.js';
 import { describeSharedBudgets } from './contract/shared-budgets.js';
 
 /** `open` must give a fresh, empty store on every call: each test opens its own and closes it. */
-export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+export function describeStoreContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
     describeConnectSessions(open);
     describeFlows(open);

@@ -92,7 +92,7 @@ export function useGateway(
   beforeEach(async () => {
     const overrides = typeof env === 'function' ? env(recall.url) : env;
     const config = loadConfig({ ...baseEnv(recall.url), ...overrides });
-    const store = await openStore('sqlite::memory:');
+    const store = await openStore('sqlite::memory:', { events: config.webhook !== null });
     const clock = { now: new Date('2026-11-29T10:00:00.000Z'), advance: (s: number) => (clock.now = new Date(clock.now.getTime() + s * 1000)) };
     const { logs, stream: logStream } = captureLogs();
     const recallClient = createRecallClient({
@@ -111,7 +111,7 @@ export function useGateway(
       rateLimits: options.rateLimits,
       ...options.app,
       // In demo mode, the demo routes too, as server.ts adds them.
-      ...(config.demo ? { demoRoutes } : {}),
+      ...(config.demo ? { demo: { routes: demoRoutes } } : {}),
     });
     await app.ready();
     const request = async (options: InjectOptions & { url: string }) => {

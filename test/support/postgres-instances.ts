@@ -21,9 +21,10 @@ export function useInstances() {
       database ??= await freshDatabase();
       return database;
     },
+    /** Stores that keep events (as with WEBHOOK_URL set). */
     async open(count: number, poolSize = 4): Promise<Store[]> {
       const { url } = await this.database();
-      const stores = await Promise.all(Array.from({ length: count }, () => openStore(url, { poolSize })));
+      const stores = await Promise.all(Array.from({ length: count }, () => openStore(url, { poolSize, events: true })));
       opened.push(...stores);
       return stores;
     },

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/store.js';
-import { aConnectSession, at, useStore } from './fixtures.js';
+import { aConnectSession, at, useStore, type OpenStore } from './fixtures.js';
 
-export function describeConnectSessions(open: () => Promise<Store>): void {
+export function describeConnectSessions(open: OpenStore): void {
   describe('connect sessions', () => {
     const store = useStore(open);
 

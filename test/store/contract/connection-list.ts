@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionRecord, Store } from '../../../src/store/store.js';
-import { aCredential, anEndUser, aSave, at, useStore } from './fixtures.js';
+import type { ConnectionRecord } from '../../../src/store/store.js';
+import { aCredential, anEndUser, aSave, at, useStore, type OpenStore } from './fixtures.js';
+import { saveConnection } from '../../support/store-changes.js';
 
-export function describeConnectionList(open: () => Promise<Store>): void {
+export function describeConnectionList(open: OpenStore): void {
   describe('listing connections', () => {
     const store = useStore(open);
 
@@ -12,7 +13,7 @@ export function describeConnectionList(open: () => Promise<Store>): void {
       const saved: ConnectionRecord[] = [];
       for (const [i, minute] of minutes.entries()) {
         const credential = aCredential({ status: i % 2 === 0 ? 'healthy' : 'unhealthy' });
-        saved.push((await store().saveConnection(aSave(anEndUser(), credential, { now: at(minute) }))).connection);
+        saved.push((await saveConnection(store(), aSave(anEndUser(), credential, { now: at(minute) }))).connection);
       }
       return saved;
     }

@@ -1,14 +1,15 @@
 import { CREDENTIAL_GONE } from '../../../src/store/connections.js';
 import { describe, expect, it } from 'vitest';
-import type { CredentialSnapshot, Store } from '../../../src/store/store.js';
-import { aCredential, anEndUser, aSave, at, useStore } from './fixtures.js';
+import type { CredentialSnapshot } from '../../../src/store/store.js';
+import { aCredential, anEndUser, aSave, at, useStore, type OpenStore } from './fixtures.js';
+import { deleteConnection, detachCredential, recordCredentialHealth, saveConnection } from '../../support/store-changes.js';
 
-export function describeCredentialSharing(open: () => Promise<Store>): void {
+export function describeCredentialSharing(open: OpenStore): void {
   describe('connections sharing a credential', () => {
     const store = useStore(open);
 
     async function connect(credential: CredentialSnapshot, now = at(0)) {
-      return (await store().saveConnection(aSave(anEndUser(), credential, { now }))).connection;
+      return (await saveConnection(store(), aSave(anEndUser(), credential, { now }))).connection;
     }
 
     it('counts every connection that points at a credential', async () => {
@@ -31,7 +32,7 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
       const first = await connect(deleted);
       await connect(deleted);
       const other = await connect(aCredential());
-      expect(await store().detachCredential(deleted.id, at(4))).toBe(2);
+      expect(await detachCredential(store(), deleted.id, at(4))).toBe(2);
       expect(await store().getConnection(first.id)).toEqual({
         ...first,
         recallCredentialId: null,
@@ -48,7 +49,7 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
       await connect(shared);
       await connect(shared);
       const update = { recallStatus: 'unhealthy', meetingSyncStatus: 'failed', checkedAt: at(6) } as const;
-      const updated = await store().recordCredentialHealth(shared.id, update);
+      const updated = await recordCredentialHealth(store(), shared.id, update);
       expect(updated).toHaveLength(2);
       for (const connection of updated) {
         expect(connection).toMatchObject({
@@ -65,7 +66,7 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
       const credential = aCredential({ status: 'unhealthy' });
       const connection = await connect(credential);
       const update = { recallStatus: 'healthy', meetingSyncStatus: 'completed', checkedAt: at(6) } as const;
-      await store().recordCredentialHealth(credential.id, update);
+      await recordCredentialHealth(store(), credential.id, update);
       expect(await store().getConnection(connection.id)).toMatchObject({
         status: 'connected',
         recallStatus: 'healthy',
@@ -77,7 +78,7 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
       const credential = aCredential({ meetingSyncStatus: 'in_progress' });
       const connection = await connect(credential, at(0));
       const update = { recallStatus: 'healthy', meetingSyncStatus: 'completed', checkedAt: at(6) } as const;
-      const [updated] = await store().recordCredentialHealth(credential.id, update);
+      const [updated] = await recordCredentialHealth(store(), credential.id, update);
       expect(updated).toEqual({ ...connection, meetingSyncStatus: 'completed', lastCheckedAt: at(6) });
     });
 
@@ -96,7 +97,7 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
       await connect(shared);
       await connect(shared);
       const revoked = 'Failed to refresh the Zoom access token: invalid_grant';
-      await store().recordCredentialHealth(shared.id, {
+      await recordCredentialHealth(store(), shared.id, {
         recallStatus: 'unhealthy',
         meetingSyncStatus: null,
         checkedAt: at(6),
@@ -104,9 +105,9 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
       });
       expect((await store().connectionsOnCredential(shared.id)).map((c) => c.reauthReason)).toEqual([revoked, revoked]);
       // A later check that brings no new reason keeps the one known.
-      await store().recordCredentialHealth(shared.id, { recallStatus: 'unhealthy', meetingSyncStatus: null, checkedAt: at(7) });
+      await recordCredentialHealth(store(), shared.id, { recallStatus: 'unhealthy', meetingSyncStatus: null, checkedAt: at(7) });
       expect((await store().connectionsOnCredential(shared.id)).map((c) => c.reauthReason)).toEqual([revoked, revoked]);
-      await store().recordCredentialHealth(shared.id, {
+      await recordCredentialHealth(store(), shared.id, {
         recallStatus: 'healthy',
         meetingSyncStatus: null,
         checkedAt: at(8),
@@ -121,21 +122,21 @@ export function describeCredentialSharing(open: () => Promise<Store>): void {
     it('clears the reason when the end user connects again', async () => {
       const credential = aCredential();
       const connection = await connect(credential);
-      await store().recordCredentialHealth(credential.id, {
+      await recordCredentialHealth(store(), credential.id, {
         recallStatus: 'unhealthy',
         meetingSyncStatus: null,
         checkedAt: at(6),
         reauthReason: 'revoked',
       });
-      await store().saveConnection(aSave(connection.endUserId, aCredential(), { now: at(9) }));
+      await saveConnection(store(), aSave(connection.endUserId, aCredential(), { now: at(9) }));
       expect(await store().getConnection(connection.id)).toMatchObject({ status: 'connected', reauthReason: null });
     });
 
     it('deletes a connection once and reports whether there was one', async () => {
       const connection = await connect(aCredential());
-      expect(await store().deleteConnection(connection.id)).toBe(true);
+      expect(await deleteConnection(store(), connection.id)).toBe(true);
       expect(await store().getConnection(connection.id)).toBeUndefined();
-      expect(await store().deleteConnection(connection.id)).toBe(false);
+      expect(await deleteConnection(store(), connection.id)).toBe(false);
     });
   });
 }

@@ -11,8 +11,11 @@ export function at(minutes: number): string {
   return new Date(T0 + minutes * 60_000).toISOString();
 }
 
+/** Opens a fresh, empty store; with `events: false`, one that keeps no event (the contract's stores keep them). */
+export type OpenStore = (options?: { events?: boolean }) => Promise<Store>;
+
 /** A fresh store before each test, closed after it: tests never see each other's rows. */
-export function useStore(open: () => Promise<Store>): () => Store {
+export function useStore(open: OpenStore): () => Store {
   let store: Store | undefined;
   beforeEach(async () => {
     store = await open();

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/store.js';
-import { aConnectSession, aFlow, at, useStore } from './fixtures.js';
+import { aConnectSession, aFlow, at, useStore, type OpenStore } from './fixtures.js';
 
-export function describeFlows(open: () => Promise<Store>): void {
+export function describeFlows(open: OpenStore): void {
   describe('flows', () => {
     const store = useStore(open);
 

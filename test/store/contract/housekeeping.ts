@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/store.js';
-import { aConnectSession, aFlow, at, useStore } from './fixtures.js';
+import { aConnectSession, aFlow, at, useStore, type OpenStore } from './fixtures.js';
 
 const HOUR_MS = 60 * 60_000;
 
-export function describeHousekeeping(open: () => Promise<Store>): void {
+export function describeHousekeeping(open: OpenStore): void {
   describe('housekeeping', () => {
     const store = useStore(open);
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/store.js';
-import { aCredential, anEndUser, aSave, at, useStore } from './fixtures.js';
+import { aCredential, anEndUser, aSave, at, useStore, type OpenStore } from './fixtures.js';
+import { saveConnection } from '../../support/store-changes.js';
 
 const MINUTE_MS = 60_000;
 
-export function describeLeases(open: () => Promise<Store>): void {
+export function describeLeases(open: OpenStore): void {
   describe('leases', () => {
     const store = useStore(open);
     const lease = (holder: string, now: string, ttlMs = MINUTE_MS) => store().acquireLease({ name: 'health-sync', holder, now, ttlMs });
@@ -51,9 +51,9 @@ export function describeLeases(open: () => Promise<Store>): void {
 
     it('lists each credential some connection last saw unhealthy, once', async () => {
       const shared = aCredential({ status: 'unhealthy' });
-      await store().saveConnection(aSave(anEndUser(), shared));
-      await store().saveConnection(aSave(anEndUser(), shared));
-      await store().saveConnection(aSave(anEndUser(), aCredential()));
+      await saveConnection(store(), aSave(anEndUser(), shared));
+      await saveConnection(store(), aSave(anEndUser(), shared));
+      await saveConnection(store(), aSave(anEndUser(), aCredential()));
       expect(await store().listUnhealthyCredentialIds()).toEqual([shared.id]);
     });
 
@@ -61,11 +61,11 @@ export function describeLeases(open: () => Promise<Store>): void {
       const old = aCredential();
       const older = aCredential();
       const fresh = aCredential();
-      await store().saveConnection(aSave(anEndUser(), old, { now: at(10) }));
-      await store().saveConnection(aSave(anEndUser(), older, { now: at(5) }));
-      await store().saveConnection(aSave(anEndUser(), fresh, { now: at(30) }));
+      await saveConnection(store(), aSave(anEndUser(), old, { now: at(10) }));
+      await saveConnection(store(), aSave(anEndUser(), older, { now: at(5) }));
+      await saveConnection(store(), aSave(anEndUser(), fresh, { now: at(30) }));
       // A credential shared with a connection checked long ago counts as checked that long ago.
-      await store().saveConnection(aSave(anEndUser(), fresh, { now: at(1) }));
+      await saveConnection(store(), aSave(anEndUser(), fresh, { now: at(1) }));
       expect(await store().listCredentialsCheckedBefore(at(20), 10)).toEqual([fresh.id, older.id, old.id]);
       expect(await store().listCredentialsCheckedBefore(at(20), 2)).toEqual([fresh.id, older.id]);
       expect(await store().listCredentialsCheckedBefore(at(0), 10)).toEqual([]);

@@ -1,26 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { CredentialSnapshot, Store, ZoomAppKind } from '../../../src/store/store.js';
-import { aCredential, anEndUser, aSave, at, useStore } from './fixtures.js';
+import type { CredentialSnapshot, ZoomAppKind } from '../../../src/store/store.js';
+import { aCredential, anEndUser, aSave, at, useStore, type OpenStore } from './fixtures.js';
+import { detachCredential, saveConnection } from '../../support/store-changes.js';
 
 /**
  * A connection detached from a deleted credential comes back when someone reconnects the same Zoom identity,
  * and the identity is the app kind's id only: the Zoom user for a user-level app, the Zoom account for an
  * account-level app. Two colleagues of one Zoom account on a user-level app never share a credential.
  */
-export function describeRelinkByAppKind(open: () => Promise<Store>): void {
+export function describeRelinkByAppKind(open: OpenStore): void {
   describe('relinking detached connections, by the app kind', () => {
     const store = useStore(open);
 
     /** An end user whose connection on `credential` was detached (the credential deleted at Recall). */
     async function detached(credential: CredentialSnapshot, appKind: ZoomAppKind): Promise<string> {
       const endUserId = anEndUser();
-      await store().saveConnection(aSave(endUserId, credential, { appKind }));
-      await store().detachCredential(credential.id, at(1));
+      await saveConnection(store(), aSave(endUserId, credential, { appKind }));
+      await detachCredential(store(), credential.id, at(1));
       return endUserId;
     }
 
     async function reconnect(credential: CredentialSnapshot, appKind: ZoomAppKind): Promise<void> {
-      await store().saveConnection(aSave(anEndUser(), credential, { appKind, now: at(2) }));
+      await saveConnection(store(), aSave(anEndUser(), credential, { appKind, now: at(2) }));
     }
 
     const credentialOf = async (endUserId: string) => (await store().getConnectionByEndUser(endUserId))?.recallCredentialId;

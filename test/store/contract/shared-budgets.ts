@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/store.js';
-import { at, useStore } from './fixtures.js';
+import { at, useStore, type OpenStore } from './fixtures.js';
 
 /** Recall's per-workspace budgets and the health sync's position, kept where every instance finds them. */
-export function describeSharedBudgets(open: () => Promise<Store>): void {
+export function describeSharedBudgets(open: OpenStore): void {
   describe('shared Recall budgets and job positions', () => {
     const store = useStore(open);
     const list = { name: 'recall-list', perMinute: 3 };
