@@ -2,7 +2,8 @@
 // values in generated/gateway/, so the code never keeps a hand copy of them:
 // - problems.gen.ts: each ProblemCode's HTTP status and title, read from the response example named after the
 //   code (gateway.yaml promises one per code, for Prism's `Prefer: example=<code>`);
-// - operations.gen.ts: every operation's method, path and security schemes, keyed by operationId (the route table);
+// - operations.gen.ts: every operation's method, path, security schemes and the media types its request body
+//   may have (none when it takes no body), keyed by operationId (the route table);
 // - gateway-sdk/api-key-operations.gen.ts: the operations the app's backend calls with its API key (the client
 //   package's createGatewayClient binds exactly these, so the key never goes out as a session token or cookie).
 // The spec is checked on the way: a code without its example, two examples of one code that disagree, or the
@@ -30,7 +31,10 @@ type Security = Record<string, string[]>[];
 
 interface Spec {
   security?: Security;
-  paths: Record<string, Partial<Record<(typeof methods)[number], { operationId?: string; security?: Security }>>>;
+  paths: Record<
+    string,
+    Partial<Record<(typeof methods)[number], { operationId?: string; security?: Security; requestBody?: { content?: Record<string, unknown> } }>>
+  >;
   components: {
     schemas: { ProblemCode: { enum: string[]; description?: string } };
     examples: Record<string, { value?: unknown }>;
@@ -82,6 +86,8 @@ interface OperationFacts {
   path: string;
   /** The security schemes the operation takes (any one of them), by name; empty when it takes none. */
   security: string[];
+  /** The media types its request body may have; empty when it takes no body. */
+  bodyTypes: string[];
 }
 
 export function operationTable(spec: Spec): Record<string, OperationFacts> {
@@ -91,7 +97,8 @@ export function operationTable(spec: Spec): Record<string, OperationFacts> {
       const operation = item[method];
       if (!operation?.operationId) continue;
       const security = (operation.security ?? spec.security ?? []).flatMap((requirement) => Object.keys(requirement));
-      table[operation.operationId] = { method: method.toUpperCase(), path: route, security };
+      const bodyTypes = Object.keys(operation.requestBody?.content ?? {});
+      table[operation.operationId] = { method: method.toUpperCase(), path: route, security, bodyTypes };
     }
   }
   return table;
@@ -124,7 +131,7 @@ ${objectLines(problemCatalogue(spec))}
   const table = operationTable(spec);
   const operations = `${header}
 
-/** gateway.yaml's operations (webhooks aside): method, path template and security schemes, by operationId. */
+/** gateway.yaml's operations (webhooks aside): method, path template, security schemes and request body media types, by operationId. */
 export const gatewayOperations = {
 ${objectLines(table)}
 } as const;

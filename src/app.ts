@@ -74,6 +74,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, now = () => new Date() } = options.deps;
   const rateLimits: RateLimits = { sessionsPerMinute: 600, browserPerMinute: 120, failedAuthPerMinute: 20, ...options.rateLimits };
   const app = Fastify(httpServerOptions(config, { logStream: options.logStream, limits: options.http }));
+  // The configuration's warnings first, before a plugin reaches out (the recall plugin reads the Zoom OAuth app
+  // from Recall): a start that fails there has still said what looked wrong in the configuration.
+  for (const warning of config.warnings) app.log.warn(warning);
 
   await app.register(problems);
   await app.register(contractParsing);

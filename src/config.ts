@@ -43,7 +43,7 @@ const reservedPaths = [
   /^\/$/,
   ...Object.entries(gatewayOperations)
     .filter(([operationId]) => operationId !== 'connectCallback')
-    .map(([, { path }]) => new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`)),
+    .map(([, { path }]) => new RegExp(`^${path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`)),
 ];
 
 export interface Config {
@@ -121,7 +121,8 @@ class Reader {
     return parsed;
   }
 
-  httpUrl(name: string, value: string | undefined): URL | undefined {
+  /** `secret`: the value may carry a token (a webhook URL): the problem names the variable only. */
+  httpUrl(name: string, value: string | undefined, { secret = false } = {}): URL | undefined {
     if (value === undefined) return undefined;
     // The WHATWG parser also takes "https:host/x", "https:/host/x" and backslashes, and rewrites them; some of
     // these strings are sent as written (ZOOM_REDIRECT_URI, byte for byte, to Zoom and Recall), so only the
@@ -132,7 +133,7 @@ class Reader {
     } catch {
       // reported below
     }
-    this.problems.push(`${name} must be an absolute http(s) URL (got "${value}")`);
+    this.problems.push(`${name} must be an absolute http(s) URL (${secret ? 'its value is not repeated: it may carry a token' : `got "${value}"`})`);
     return undefined;
   }
 
@@ -167,10 +168,10 @@ class Reader {
 const isLoopback = (hostname: string) =>
   hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]';
 
-function readOrigins(read: Reader, publicOrigin: string): string[] {
+function readOrigins(read: Reader, publicOrigin: string, demo: boolean): string[] {
   const listed = read.list('ALLOWED_RETURN_ORIGINS') ?? [publicOrigin];
   if (listed.length === 0) read.problems.push('ALLOWED_RETURN_ORIGINS is set but lists no origin');
-  return listed.flatMap((origin) => {
+  const origins = listed.flatMap((origin) => {
     const url = read.httpUrl('ALLOWED_RETURN_ORIGINS', origin);
     if (!url) return [];
     // An origin and nothing else (no user, path, query or fragment); case and a default port are normalized
@@ -181,6 +182,29 @@ function readOrigins(read: Reader, publicOrigin: string): string[] {
     }
     return [url.origin];
   });
+  // The demo page lives on the gateway's own origin and returns there: a list for a dev server
+  // (http://localhost:5173) must not take the demo itself away.
+  return demo && listed.length > 0 && !origins.includes(publicOrigin) ? [...origins, publicOrigin] : origins;
+}
+
+// Demo mode stands in for Recall and Zoom, so what it writes and sends must never reach a real deployment. A
+// production whose secrets failed to mount has none of productionVariables set, which is demo mode; with its
+// DATABASE_URL and WEBHOOK_URL still set, the demo's health sync would mark real connections connected from
+// the mock's answers, and its events would be signed and sent to the real app.
+function checkDemoSafety(read: Reader, databaseUrl: string, webhookUrl: URL | undefined): void {
+  const why = `demo mode (none of ${productionVariables.join(', ')} is set) stands in for Recall and Zoom`;
+  if (/^postgres(ql)?:/i.test(databaseUrl)) {
+    read.problems.push(
+      `DATABASE_URL is a PostgreSQL database, which ${why} and never uses one: unset DATABASE_URL (the demo keeps ./data/gateway.db), ` +
+        'or set the production variables (a missing secret file leaves them unset)',
+    );
+  }
+  if (webhookUrl && !isLoopback(webhookUrl.hostname)) {
+    read.problems.push(
+      `WEBHOOK_URL is not on this machine: ${why}, and sends its events only to localhost, 127.x or [::1]; unset WEBHOOK_URL, ` +
+        'or set the production variables',
+    );
+  }
 }
 
 /** The parameters the gateway adds to ZOOM_AUTHORIZE_URL for every flow (connect/authorize-url.ts). */
@@ -233,7 +257,14 @@ export function loadConfig(env: Env = process.env): Config {
   // connect_url is PUBLIC_URL plus a path: a query or fragment would swallow it. (A user part could hold a
   // password: the value is not repeated.)
   if (publicUrl && (publicUrl.username || publicUrl.password || /[?#]/.test(publicUrlText))) {
-    read.problems.push('PUBLIC_URL must be scheme://host[:port][/path], without user information, query or fragment');
+    read.problems.push('PUBLIC_URL must be scheme://host[:port], without user information, query or fragment');
+  } else if (publicUrl && publicUrl.pathname !== '/') {
+    // The routes are served at the root: under a path prefix, connect_url, the callback and the docs' server
+    // would all point where the gateway serves nothing (404).
+    read.problems.push(
+      `PUBLIC_URL must be an origin, scheme://host[:port], without a path (got the path ${publicUrl.pathname}): the gateway serves ` +
+        'its routes at the root of its host. Behind a proxy, give the gateway a host of its own (e.g. https://connect.example.com)',
+    );
   }
 
   const region = read.oneOf('RECALL_REGION', Object.keys(recallRegions) as RecallRegion[], 'us-east-1');
@@ -256,7 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const webhookUrl = read.raw('WEBHOOK_URL');
   const webhookSecret = read.raw('WEBHOOK_SECRET');
-  if (webhookUrl) read.httpUrl('WEBHOOK_URL', webhookUrl);
+  const webhookTarget = read.httpUrl('WEBHOOK_URL', webhookUrl, { secret: true });
   if (webhookUrl && !webhookSecret?.startsWith('whsec_')) read.problems.push('WEBHOOK_SECRET (whsec_...) is required when WEBHOOK_URL is set');
   // Standard Webhooks: whsec_ then the key in base64. (The value is never repeated: it is a secret.)
   else if (webhookUrl && !/^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(webhookSecret ?? '')) {
@@ -290,7 +321,7 @@ export function loadConfig(env: Env = process.env): Config {
       // Recall holds the client secret, so PKCE is optional here; some Zoom apps refuse S256 challenges.
       pkce: read.oneOf('ZOOM_PKCE', ['S256', 'off'] as const, 'S256'),
     },
-    allowedReturnOrigins: readOrigins(read, publicOrigin),
+    allowedReturnOrigins: readOrigins(read, publicOrigin, demo),
     connectSessionTtlS: read.integer('CONNECT_SESSION_TTL_S', 1800, 60, 86_400),
     flowTtlS: read.integer('FLOW_TTL_S', 600, 60, 3600),
     healthSyncIntervalS,
@@ -305,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
     warnings: [],
   };
 
+  if (demo) checkDemoSafety(read, config.databaseUrl, webhookTarget);
   if (reservedPaths.some((reserved) => reserved.test(config.zoom.callbackPath))) {
     read.problems.push(`ZOOM_REDIRECT_URI's path (${config.zoom.callbackPath}) is already a route of the gateway; pick another path`);
   }

@@ -2,6 +2,8 @@
 // a graceful close on a signal. Everything else is buildApp's.
 import closeWithGrace from 'close-with-grace';
 import { isDemo, loadConfig, productionVariables } from './config.js';
+import { loadEnvFile } from './env-file.js';
+import { terminalLogStream } from './logger.js';
 import { startGateway } from './start-gateway.js';
 
 // Demo mode's module is loaded only in demo mode. Its mocks (Prism) are dev dependencies: a production install
@@ -21,9 +23,11 @@ async function loadDemoMode(): Promise<typeof import('./demo/index.js')> {
 }
 
 async function main(): Promise<void> {
+  // ./.env (or ENV_FILE) fills in what the environment does not set, before anything reads the configuration.
+  loadEnvFile();
   const demo = isDemo(process.env) ? await (await loadDemoMode()).startDemo(process.env) : undefined;
   const config = demo?.config ?? loadConfig();
-  const app = await startGateway(config, { demo: demo?.parts }).catch(async (error: unknown) => {
+  const app = await startGateway(config, { demo: demo?.parts, logStream: await terminalLogStream() }).catch(async (error: unknown) => {
     await demo?.close();
     throw error;
   });

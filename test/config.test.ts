@@ -159,8 +159,20 @@ describe('loadConfig', () => {
       },
     );
 
-    it('takes a PUBLIC_URL with a path, without its trailing slash', () => {
-      expect(loadConfig(withEnv({ PUBLIC_URL: 'https://example.com/gateway/' })).publicUrl).toBe('https://example.com/gateway');
+    it('takes a PUBLIC_URL with a trailing slash, without it', () => {
+      expect(loadConfig(withEnv({ PUBLIC_URL: 'https://gateway.example.com/' })).publicUrl).toBe('https://gateway.example.com');
+    });
+
+    // The routes are served at the root: under a path, connect_url, the callback and the docs' server would 404.
+    it.each(['https://example.com/gateway', 'https://example.com/gateway/'])('refuses a PUBLIC_URL with a path, naming it: %s', (value) => {
+      const error = configError(withEnv({ PUBLIC_URL: value }));
+      expect(error.problems).toEqual([
+        expect.stringMatching(/^PUBLIC_URL must be an origin, scheme:\/\/host\[:port\], without a path \(got the path \/gateway\)/),
+      ]);
+    });
+
+    it('refuses a PUBLIC_URL with a path in demo mode too', () => {
+      expect(configError({ PUBLIC_URL: 'http://127.0.0.1:3000/demo' }).problems).toEqual([expect.stringContaining('without a path')]);
     });
 
     it('refuses a ZOOM_REDIRECT_URI with a fragment (RFC 6749 §3.1.2)', () => {
@@ -180,6 +192,11 @@ describe('loadConfig', () => {
     ])("refuses a ZOOM_REDIRECT_URI whose path %s is already one of the gateway's routes", (path) => {
       const error = configError(withEnv({ ZOOM_REDIRECT_URI: `https://gateway.example.com${path}` }));
       expect(error.message).toContain(`ZOOM_REDIRECT_URI's path (${path}) is already a route of the gateway`);
+    });
+
+    it("takes a ZOOM_REDIRECT_URI whose path differs from a route's only where the route has a dot", () => {
+      expect(loadConfig(withEnv({ ZOOM_REDIRECT_URI: 'https://gateway.example.com/openapixjson' })).zoom.callbackPath).toBe('/openapixjson');
+      expect(configError(withEnv({ ZOOM_REDIRECT_URI: 'https://gateway.example.com/openapi.json' })).message).toContain('already a route');
     });
 
     it('takes a ZOOM_REDIRECT_URI whose path only starts like a route', () => {
@@ -210,7 +227,7 @@ describe('loadConfig', () => {
     });
 
     it('defaults to the origin of PUBLIC_URL', () => {
-      expect(loadConfig(withEnv({ PUBLIC_URL: 'https://gateway.example.com:8443/base/' })).allowedReturnOrigins).toEqual([
+      expect(loadConfig(withEnv({ PUBLIC_URL: 'https://gateway.example.com:8443/' })).allowedReturnOrigins).toEqual([
         'https://gateway.example.com:8443',
       ]);
     });
@@ -218,6 +235,17 @@ describe('loadConfig', () => {
     it('keeps several origins, with a trailing slash dropped and an explicit port kept', () => {
       const config = loadConfig(withEnv({ ALLOWED_RETURN_ORIGINS: 'https://app.example.com/, http://localhost:5173' }));
       expect(config.allowedReturnOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    });
+
+    it("keeps the gateway's own origin allowed in demo mode, whose page lives there, when the list names others", () => {
+      const config = loadConfig({ PORT: '4100', ALLOWED_RETURN_ORIGINS: 'http://127.0.0.1:3000,http://localhost:5173' });
+      expect(config.demo).toBe(true);
+      expect(config.allowedReturnOrigins).toEqual(['http://127.0.0.1:3000', 'http://localhost:5173', 'http://127.0.0.1:4100']);
+    });
+
+    it("adds nothing outside demo mode: the list is the operator's", () => {
+      const config = loadConfig(withEnv({ ALLOWED_RETURN_ORIGINS: 'https://app.example.com' }));
+      expect(config.allowedReturnOrigins).toEqual(['https://app.example.com']);
     });
 
     it('normalizes a mixed-case origin and a default port to the origin a browser sends', () => {
@@ -244,6 +272,12 @@ describe('loadConfig', () => {
 
     it('leaves webhooks off without WEBHOOK_URL', () => {
       expect(loadConfig(production).webhook).toBeNull();
+    });
+
+    it('names a malformed WEBHOOK_URL without repeating it (a webhook URL often carries a token)', () => {
+      const error = configError(withEnv({ WEBHOOK_URL: 'hooks.example.com/zoom?token=SECRET-hook-token', WEBHOOK_SECRET: 'whsec_c2VjcmV0' }));
+      expect(error.problems).toEqual(['WEBHOOK_URL must be an absolute http(s) URL (its value is not repeated: it may carry a token)']);
+      expect(error.message).not.toContain('SECRET-hook-token');
     });
 
     it('names WEBHOOK_SECRET, without repeating it, when its key is not base64', () => {
@@ -386,6 +420,30 @@ describe('loadConfig', () => {
       });
       expect(config.demo).toBe(true);
       expect(config.recall.baseUrl).toBe('http://127.0.0.1:4010');
+    });
+
+    it('refuses a PostgreSQL DATABASE_URL, saying why and without repeating its password', () => {
+      const error = configError({ DATABASE_URL: 'postgres://gateway:db-SECRET-password@db.internal:5432/gateway' });
+      expect(error.problems).toEqual([expect.stringMatching(/^DATABASE_URL is a PostgreSQL database, which demo mode .* never uses one/)]);
+      expect(error.message).toContain('RECALL_API_KEY');
+      expect(error.message).not.toContain('db-SECRET-password');
+      expect(configError({ DATABASE_URL: 'postgresql://db.internal/gateway' }).message).toContain('DATABASE_URL is a PostgreSQL database');
+    });
+
+    it('takes a SQLite DATABASE_URL', () => {
+      expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
+    });
+
+    it('refuses a WEBHOOK_URL off this machine, without repeating it, and takes a local one', () => {
+      const secret = 'whsec_c2VjcmV0';
+      const error = configError({ WEBHOOK_URL: 'https://app.example.com/hooks?token=SECRET-hook-token', WEBHOOK_SECRET: secret });
+      expect(error.problems).toEqual([
+        expect.stringMatching(/^WEBHOOK_URL is not on this machine: demo mode .* only to localhost, 127\.x or \[::1\]/),
+      ]);
+      expect(error.message).not.toContain('SECRET-hook-token');
+      for (const local of ['http://localhost:4000/hooks', 'http://127.0.0.1:4000/hooks', 'http://[::1]:4000/hooks']) {
+        expect(loadConfig({ WEBHOOK_URL: local, WEBHOOK_SECRET: secret }).webhook?.url).toBe(local);
+      }
     });
 
     it('is told by isDemo the same way server.ts asks it', () => {

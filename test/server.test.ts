@@ -3,7 +3,7 @@
 // cookies carried by hand.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as connectSocket } from 'node:net';
+import { connect as connectSocket, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,6 +233,21 @@ describe('demo mode only when asked for', () => {
     30_000,
   );
 
+  it('refuses demo mode on a PostgreSQL DATABASE_URL (production secrets that failed to mount), without printing its password', async () => {
+    const server = start({
+      PORT: String(await freePort()),
+      DATABASE_URL: 'postgres://gateway:db-SECRET-password@127.0.0.1:1/gateway',
+      WEBHOOK_URL: 'https://app.example.com/hooks?token=SECRET-hook-token',
+      WEBHOOK_SECRET: 'whsec_c2VjcmV0',
+    });
+    expect(await server.exited).toBe(1);
+    expect(server.errors()).toMatch(/^Invalid configuration:/);
+    expect(server.errors()).toContain('DATABASE_URL is a PostgreSQL database, which demo mode');
+    expect(server.errors()).toContain('WEBHOOK_URL is not on this machine');
+    expect(server.errors()).not.toMatch(/db-SECRET-password|SECRET-hook-token/);
+    expect(server.output()).not.toContain('DEMO MODE');
+  }, 30_000);
+
   it('refuses to start demo mode with NODE_ENV=production', async () => {
     const server = start({ PORT: String(await freePort()), NODE_ENV: 'production' });
     expect(await server.exited).toBe(1);
@@ -253,6 +268,32 @@ describe('a bad configuration', () => {
     expect(message).not.toContain('a-real-looking-recall-key');
     expect(server.output()).toBe('');
   }, 30_000);
+
+  it('says in one line that PORT is in use, naming PORT and HOST, and exits with code 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const server = start({ PORT: String(port), DATABASE_URL: 'sqlite::memory:', HEALTH_SYNC_INTERVAL_S: '0' });
+      expect(await server.exited).toBe(1);
+      expect(server.errors()).toBe(
+        `Cannot listen: PORT=${port} on HOST=127.0.0.1 is already in use by another process. Stop it, or set PORT to a free port.\n`,
+      );
+      expect(server.output()).not.toContain('DEMO MODE');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 30_000);
+
+  it.each(['192.0.2.1', 'no-such-host.invalid'])(
+    'says in one line that HOST=%s is not an address of this machine, exit 1',
+    async (host) => {
+      const server = start({ PORT: String(await freePort()), HOST: host, DATABASE_URL: 'sqlite::memory:', HEALTH_SYNC_INTERVAL_S: '0' });
+      expect(await server.exited).toBe(1);
+      expect(server.errors()).toBe(`Cannot listen: HOST=${host} is not an address of this machine. Set HOST to one (0.0.0.0 for all).\n`);
+    },
+    30_000,
+  );
 
   it('exits with code 1 in demo mode too, naming the bad variable', async () => {
     const server = start({ PORT: 'eighty', CONNECT_SESSION_TTL_S: '5' });

@@ -3,7 +3,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionData, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsData, GetApiDocsErrors, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzData, GetHealthzResponses, GetMetricsData, GetMetricsResponses, GetMyConnectionData, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentData, GetOpenApiDocumentErrors, GetOpenApiDocumentResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionData, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsData, GetApiDocsErrors, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzData, GetHealthzResponses, GetMetricsData, GetMetricsResponses, GetMyConnectionData, GetMyConnectionErrors, GetMyConnectionResponses, GetMySessionData, GetMySessionErrors, GetMySessionResponses, GetOpenApiDocumentData, GetOpenApiDocumentErrors, GetOpenApiDocumentResponses, GetReadyzData, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -191,6 +191,21 @@ export const getMyConnection = <ThrowOnError extends boolean = false>(options?: 
 });
 
 /**
+ * Get my session, with my connection or null
+ *
+ * What the session token stands for: its end user, when it expires, and that end user's connection, or
+ * `null` when there is none. Unlike `getMyConnection`, "not connected" is an answer here (`200` with
+ * `connection: null`), not a `404`: a page that only wants to know whether to show a Connect button asks this,
+ * and the browser logs no failed request in its console.
+ *
+ */
+export const getMySession = <ThrowOnError extends boolean = false>(options?: Options<GetMySessionData, ThrowOnError>) => (options?.client ?? client).get<GetMySessionResponses, GetMySessionErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/me/session',
+    ...options
+});
+
+/**
  * Liveness
  *
  * The process is up and serving requests. Checks nothing else.
@@ -233,7 +248,9 @@ export const getMetrics = <ThrowOnError extends boolean = false>(options?: Optio
 /**
  * This OpenAPI document, as JSON
  *
- * openapi/gateway.yaml as written, served as JSON.
+ * openapi/gateway.yaml as written, served as JSON, except `servers`: it names this gateway's `PUBLIC_URL`
+ * (the file's server is the local default), so a client generated from it, or Swagger UI, calls this gateway.
+ *
  */
 export const getOpenApiDocument = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiDocumentData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiDocumentResponses, GetOpenApiDocumentErrors, ThrowOnError>({ url: '/openapi.json', ...options });
 

@@ -3,7 +3,7 @@
 
 import type { RouteHandler } from 'fastify';
 
-import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsErrors, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMetricsResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetOpenApiDocumentErrors, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
+import type { ConnectCallbackData, ConnectCallbackErrors, ConnectCallbackResponses, CreateConnectSessionData, CreateConnectSessionErrors, CreateConnectSessionResponses, DeleteConnectionData, DeleteConnectionErrors, DeleteConnectionResponses, DeleteMyConnectionErrors, DeleteMyConnectionResponses, GetApiDocsErrors, GetApiDocsResponses, GetConnectionData, GetConnectionErrors, GetConnectionResponses, GetHealthzResponses, GetMetricsResponses, GetMyConnectionErrors, GetMyConnectionResponses, GetMySessionErrors, GetMySessionResponses, GetOpenApiDocumentErrors, GetOpenApiDocumentResponses, GetReadyzErrors, GetReadyzResponses, LaunchConnectData, LaunchConnectErrors, ListConnectionsData, ListConnectionsErrors, ListConnectionsResponses, OpenConnectUrlData, OpenConnectUrlErrors, RefreshConnectionData, RefreshConnectionErrors, RefreshConnectionResponses } from './types.gen.js';
 
 export type RouteHandlers = {
     createConnectSession: RouteHandler<{
@@ -46,6 +46,9 @@ export type RouteHandlers = {
     }>;
     getMyConnection: RouteHandler<{
         Reply: GetMyConnectionErrors & GetMyConnectionResponses;
+    }>;
+    getMySession: RouteHandler<{
+        Reply: GetMySessionErrors & GetMySessionResponses;
     }>;
     getHealthz: RouteHandler<{
         Reply: GetHealthzResponses;

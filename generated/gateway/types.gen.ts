@@ -64,6 +64,24 @@ export type ConnectSession = {
 };
 
 /**
+ * A connect session as its token's holder sees it, with the end user's connection (or null).
+ */
+export type MySession = {
+    /**
+     * The app's id for the end user the session was made for.
+     */
+    end_user_id: string;
+    /**
+     * When the session token expires; ask the app's backend for a new session after it.
+     */
+    expires_at: string;
+    /**
+     * The end user's connection, or null when the end user has none.
+     */
+    connection: Connection | null;
+};
+
+/**
  * The launch form's fields; all optional (the launch code is normally in `connect_url`'s query).
  */
 export type LaunchForm = {
@@ -695,7 +713,8 @@ export type ConnectCallbackErrors = {
      * The callback failed: a problem with `state` or the binding cookie (`state_missing`, `state_invalid`,
      * `state_expired`, `state_reused`, `state_cookie_missing`, `state_mismatch`), the user declined
      * (`access_denied`), Zoom sent another error (`zoom_error`), neither code nor error (`code_missing`), or Recall
-     * could not exchange the code (`recall_invalid_grant`). A page for a browser (in popup mode it also posts
+     * could not exchange the code (`recall_invalid_grant`), or a query the callback cannot read, such as `state`
+     * given twice (`invalid_request`). A page for a browser (in popup mode it also posts
      * `{ok: false, error}` to the opener), a problem otherwise.
      *
      */
@@ -1079,6 +1098,45 @@ export type GetMyConnectionResponses = {
 };
 
 export type GetMyConnectionResponse = GetMyConnectionResponses[keyof GetMyConnectionResponses];
+
+export type GetMySessionData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/me/session';
+};
+
+export type GetMySessionErrors = {
+    /**
+     * Missing or invalid bearer (`unauthorized`).
+     */
+    401: Problem;
+    /**
+     * Too many requests (`rate_limited`); retry after `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
+     * An unexpected error in the gateway (`internal_error`).
+     */
+    500: Problem;
+    /**
+     * The gateway's database is not reachable (`store_unavailable`), or the gateway is overloaded (`overloaded`,
+     * with `Retry-After`); nothing was changed. Try again later.
+     *
+     */
+    503: Problem;
+};
+
+export type GetMySessionError = GetMySessionErrors[keyof GetMySessionErrors];
+
+export type GetMySessionResponses = {
+    /**
+     * The session, and the end user's connection or null.
+     */
+    200: MySession;
+};
+
+export type GetMySessionResponse = GetMySessionResponses[keyof GetMySessionResponses];
 
 export type GetHealthzData = {
     body?: never;

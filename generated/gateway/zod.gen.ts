@@ -66,6 +66,15 @@ export const zConnection = z.object({
 });
 
 /**
+ * A connect session as its token's holder sees it, with the end user's connection (or null).
+ */
+export const zMySession = z.object({
+    end_user_id: z.string().min(1).max(256),
+    expires_at: z.iso.datetime(),
+    connection: zConnection.nullable()
+});
+
+/**
  * One page of connections, newest first.
  */
 export const zConnectionPage = z.object({
@@ -418,6 +427,11 @@ export const zDeleteMyConnectionResponse = z.void();
  * The connection.
  */
 export const zGetMyConnectionResponse = zConnection;
+
+/**
+ * The session, and the end user's connection or null.
+ */
+export const zGetMySessionResponse = zMySession;
 
 /**
  * Alive.

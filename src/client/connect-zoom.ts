@@ -8,7 +8,7 @@
 // the message and the window's state).
 import type { Connection, ConnectMode, ConnectResultMessage, ConnectSession } from '../../generated/gateway/types.gen.js';
 import { asProblemCode, ZoomConnectError } from './errors.js';
-import { getMyConnection, type GatewaySession } from './me-connection.js';
+import { getMyConnection, getMySession, type GatewaySession } from './me-connection.js';
 
 export type ConnectSessionLink = Pick<ConnectSession, 'connect_url' | 'token'>;
 
@@ -88,8 +88,14 @@ export function connectZoom(options: ConnectZoomOptions): Promise<Connection> {
 
 function waitForPopup(popup: Window, gateway: GatewaySession, timeoutMs: number): Promise<Connection> {
   const origin = new URL(gateway.baseUrl).origin;
+  // The connection as it was (null: none; asked through /v1/me/session, whose "none" is no 404 in the console).
+  const connectionNow = () =>
+    getMySession(gateway).then(
+      (session) => session.connection ?? undefined,
+      () => undefined,
+    );
   // The connection as it was before: a reconnect that was abandoned must not pass for a new one.
-  const before = getMyConnection(gateway).catch(() => undefined);
+  const before = connectionNow();
   return new Promise((resolve, reject) => {
     let settled = false;
     // The first outcome to settle wins: a message that arrives while the server is asked still counts.
@@ -106,7 +112,7 @@ function waitForPopup(popup: Window, gateway: GatewaySession, timeoutMs: number)
     };
     // After a close or a timeout, the server decides: connected since the popup opened, or the client's code.
     const askServer = (code: 'window_closed' | 'timeout') =>
-      Promise.all([before, getMyConnection(gateway).catch(() => undefined)]).then(([then, now]) => {
+      Promise.all([before, connectionNow()]).then(([then, now]) => {
         if (now && now.updated_at !== then?.updated_at) return now;
         throw new ZoomConnectError(code, code === 'timeout' ? 'The Zoom window did not answer in time.' : 'The Zoom window was closed.');
       });

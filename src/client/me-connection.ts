@@ -7,6 +7,9 @@ import type {
   DeleteMyConnectionResponse,
   GetMyConnectionData,
   GetMyConnectionResponse,
+  GetMySessionData,
+  GetMySessionResponse,
+  MySession,
   Problem,
 } from '../../generated/gateway/types.gen.js';
 import { asProblemCode, ZoomConnectError } from './errors.js';
@@ -22,11 +25,12 @@ export interface GatewaySession {
 }
 
 const mePath: GetMyConnectionData['url'] & DeleteMyConnectionData['url'] = '/v1/me/connection';
+const sessionPath: GetMySessionData['url'] = '/v1/me/session';
 
-async function callMe<T>(method: 'GET' | 'DELETE', session: GatewaySession): Promise<T> {
+async function callMe<T>(method: 'GET' | 'DELETE', session: GatewaySession, path: string = mePath): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(session.baseUrl.replace(/\/+$/, '') + mePath, {
+    response = await fetch(session.baseUrl.replace(/\/+$/, '') + path, {
       method,
       headers: { ...session.headers, authorization: `Bearer ${session.token}` },
       signal: session.signal ?? null,
@@ -45,3 +49,9 @@ export const getMyConnection = (session: GatewaySession): Promise<Connection> =>
 
 /** DELETE /v1/me/connection: disconnects the end user; rejects with `not_connected` when there is nothing to delete. */
 export const deleteMyConnection = (session: GatewaySession): Promise<void> => callMe<DeleteMyConnectionResponse>('DELETE', session);
+
+/**
+ * GET /v1/me/session: the session's end user, its expiry, and the connection or `null`. "Not connected" is a 200
+ * here, so asking whether to show a Connect button leaves no failed request in the browser's console.
+ */
+export const getMySession = (session: GatewaySession): Promise<MySession> => callMe<GetMySessionResponse>('GET', session, sessionPath);

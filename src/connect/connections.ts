@@ -51,8 +51,12 @@ export async function findConnection(deps: ConnectDeps, id: string): Promise<Con
   return record;
 }
 
+/** The end user's connection, or undefined when there is none (a page asking whether to show Connect). */
+export const connectionOfEndUser = (deps: ConnectDeps, endUserId: string): Promise<ConnectionRecord | undefined> =>
+  deps.store.getConnectionByEndUser(endUserId);
+
 export async function findConnectionOfEndUser(deps: ConnectDeps, endUserId: string): Promise<ConnectionRecord> {
-  const record = await deps.store.getConnectionByEndUser(endUserId);
+  const record = await connectionOfEndUser(deps, endUserId);
   if (!record) throw new GatewayProblem('not_connected', 'This end user has not connected Zoom.');
   return record;
 }

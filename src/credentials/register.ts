@@ -91,7 +91,18 @@ async function removeConflictingCredentials(deps: RegistrationDeps, conflict: Re
     );
     throw new RecallError('recall_conflict_unresolved', "Recall's conflict names no Zoom id of the app's kind");
   }
-  const matches = await deps.recall.listCredentials(filter);
+  // Recall filters the list by that Zoom id; what is deleted is checked here all the same: a list that ignored or
+  // renamed the filter would otherwise have one re-authorization delete every end user's credential.
+  const matches = (await deps.recall.listCredentials(filter)).filter((credential) =>
+    'userId' in filter ? credential.user_id === filter.userId : credential.account_id === filter.accountId,
+  );
+  if (matches.length > 1) {
+    deps.log.warn(
+      { appKind: deps.appKind, conflicting: conflict.conflicting, credentialIds: matches.map((credential) => credential.id) },
+      'Recall lists several credentials for the conflicting Zoom identity; none is deleted',
+    );
+    throw new RecallError('recall_conflict_unresolved', 'Recall lists several credentials for the conflicting Zoom identity');
+  }
   if (matches.length === 0) {
     deps.log.warn(
       { appKind: deps.appKind, conflicting: conflict.conflicting },

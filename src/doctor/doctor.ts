@@ -1,10 +1,10 @@
 // `npm run doctor`: checks a real configuration against the real services, connecting no one, and says what to
-// fix. Configuration first (nothing else can be checked without it), then Recall, the callback URL, PKCE and the
-// database. Nothing here writes: the Recall calls are GETs, the database is only read.
+// fix. Configuration first (nothing else can be checked without it), then Recall, PUBLIC_URL, the callback URL,
+// PKCE and the database. Nothing here writes: the Recall calls are GETs, the database is only read.
 import { ConfigError, loadConfig, recallRegions } from '../config.js';
 import { exitCodeOf, renderChecklist, type Check } from './checklist.js';
 import { recallChecks, type RecallTarget } from './recall-checks.js';
-import { databaseCheck, pkceCheck, redirectChecks } from './setup-checks.js';
+import { databaseCheck, pkceCheck, publicUrlCheck, redirectChecks } from './setup-checks.js';
 
 export interface DoctorOptions {
   env: Record<string, string | undefined>;
@@ -55,6 +55,7 @@ async function allChecks({ env, fetch, regions = recallRegions }: DoctorOptions)
   return [
     { name: 'Configuration', status: 'ok', detail: 'every variable is valid' },
     ...recall,
+    publicUrlCheck(config),
     ...redirectChecks(config),
     pkceCheck(config),
     database,

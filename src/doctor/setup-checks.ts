@@ -1,11 +1,50 @@
-// What the doctor checks without Recall: the callback URL Zoom sends users back to, the PKCE setting, and the
-// database (reachable, and which migrations it lacks; never migrated from here).
+// What the doctor checks without Recall: the address users reach the gateway at (PUBLIC_URL), the callback URL
+// Zoom sends users back to, the PKCE setting, and the database (reachable, and which migrations it lacks; never
+// migrated from here).
 import type { Config } from '../config.js';
 import { inspectDatabase } from '../store/inspect.js';
 import type { Check } from './checklist.js';
 
 const isLoopback = (hostname: string) =>
   hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]';
+
+/**
+ * PUBLIC_URL: the origin users' browsers reach (a path is refused with the configuration, config.ts: the routes
+ * are served at the root of the host), over https, so the binding cookie is Secure and __Host-.
+ */
+export function publicUrlCheck(config: Config): Check {
+  const name = 'PUBLIC_URL';
+  const url = new URL(config.publicUrl);
+  if (url.pathname !== '/') {
+    return {
+      name,
+      status: 'fail',
+      detail: `${config.publicUrl} has a path: the gateway serves its routes at the root`,
+      fix: 'give the gateway a host of its own',
+    };
+  }
+  if (isLoopback(url.hostname)) {
+    return {
+      name,
+      status: 'fail',
+      detail: `${config.publicUrl} is on ${url.hostname}: connect_url would send users' browsers to their own machine`,
+      fix: 'set PUBLIC_URL to the https address users reach (behind a proxy or a tunnel: its public address)',
+    };
+  }
+  if (url.protocol !== 'https:') {
+    return {
+      name,
+      status: 'fail',
+      detail: `${config.publicUrl} is not https: the binding cookie would be neither Secure nor __Host-`,
+      fix: 'serve the gateway over https (a reverse proxy terminating TLS) and set PUBLIC_URL to that https address',
+    };
+  }
+  return {
+    name,
+    status: 'ok',
+    detail: `${config.publicUrl}: https, an origin (the routes at its root); connect_url is ${config.publicUrl}/v1/connect/zoom?launch=...`,
+  };
+}
 
 export function redirectChecks(config: Config): Check[] {
   const name = 'ZOOM_REDIRECT_URI';

@@ -27,6 +27,9 @@ export function sendProblem(reply: FastifyReply, problem: GatewayProblem): Fasti
 // Fastify names the query string's context `querystring`; gateway.yaml's `errors[].path` says `query`.
 const specContext = (context: string) => (context === 'querystring' ? 'query' : context);
 
+// zod says "Invalid input: expected string, received undefined" of a field that is simply not there.
+const isMissing = (issue: FastifySchemaValidationError) => issue.keyword === 'invalid_type' && /received undefined$/.test(issue.message ?? '');
+
 /**
  * Fastify's `schemaErrorFormatter`: a failed validation becomes invalid_request where it happens, naming each
  * field the way gateway.yaml's `errors[].path` does (`body.end_user_id`, `query.limit`).
@@ -40,7 +43,7 @@ export function validationProblem(issues: FastifySchemaValidationError[], dataVa
         .split('/')
         .filter(Boolean),
     ].join('.'),
-    message: issue.message ?? 'is invalid',
+    message: isMissing(issue) ? 'is required' : (issue.message ?? 'is invalid'),
   }));
   return new GatewayProblem('invalid_request', `The request is invalid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
 }

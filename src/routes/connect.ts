@@ -12,6 +12,7 @@ import { toProblem } from '../connect/problems.js';
 import { launchPath } from '../connect/sessions.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { flowResponder, type FlowStep, type RespondToFlow } from '../pages/flow-responder.js';
+import { unreadableBody } from '../plugins/contract-parsing.js';
 import { browserRateLimit, type RateLimits } from './rate-limits.js';
 import type { OperationTypes, RouteOptions } from './route-deps.js';
 
@@ -55,6 +56,7 @@ export const connectRoutes: FastifyPluginAsync<ConnectRouteOptions> = async (app
       // fromEntries defines own properties: a field named __proto__ stays a plain field.
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
+    launch.addContentTypeParser('*', (request, _payload, done) => done(unreadableBody(request), undefined));
     launch.post<OperationTypes<'launchConnect'>>(
       launchPath,
       {

@@ -1,5 +1,8 @@
 // Tag `docs`: Swagger UI at /docs and the spec at /openapi.json, both from openapi/gateway.yaml as written
-// (static mode: nothing is derived from the routes, so the docs are the contract itself).
+// (static mode: nothing is derived from the routes, so the docs are the contract itself), but for `servers`:
+// the file names the local default (http://127.0.0.1:3000), and Swagger UI's "Try it out" calls the first
+// server, so on any other port or host every try would fail (CSP connect-src 'self', and no CORS). A running
+// gateway names itself, its PUBLIC_URL.
 //
 // Swagger UI (@fastify/swagger-ui, @fastify/static, yaml, the spec) is made on the first docs request, not at
 // start: it lives in a Fastify instance of its own, built then, which /docs, /docs/* and /openapi.json are
@@ -28,13 +31,19 @@ async function buildDocsApp(config: Config, log: FastifyInstance['log']): Promis
   const docs = Fastify({ loggerInstance: log, exposeHeadRoutes: false });
   await docs.register(swagger, {
     mode: 'static',
-    specification: { path: existsSync(builtSpecPath) ? builtSpecPath : gatewaySpecPath, baseDir: path.dirname(gatewaySpecPath) },
+    specification: {
+      path: existsSync(builtSpecPath) ? builtSpecPath : gatewaySpecPath,
+      baseDir: path.dirname(gatewaySpecPath),
+      postProcessor: (document) => ({ ...document, servers: [{ url: config.publicUrl, description: 'This gateway (its PUBLIC_URL)' }] }),
+    },
   });
   await docs.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
     ...(config.secureCookies ? {} : { transformStaticCSP: withoutUpgrade }),
-    uiConfig: { deepLinking: true },
+    // BaseLayout: no top bar. Its Swagger logo is an SVG with an inline <style>, which the CSP refuses (an error
+    // in every visitor's console), and its "Explore" box loads any other document into this page.
+    uiConfig: { deepLinking: true, layout: 'BaseLayout' },
   });
   await docs.ready();
   return docs;

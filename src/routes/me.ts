@@ -4,8 +4,8 @@
 import cors from '@fastify/cors';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteHandlers } from '../../generated/gateway/fastify.gen.js';
-import { zConnection } from '../../generated/gateway/zod.gen.js';
-import { disconnect, findConnectionOfEndUser, toApiConnection } from '../connect/connections.js';
+import { zConnection, zGetMySessionResponse } from '../../generated/gateway/zod.gen.js';
+import { connectionOfEndUser, disconnect, findConnectionOfEndUser, toApiConnection } from '../connect/connections.js';
 import { GatewayProblem } from '../connect/problems.js';
 import type { OperationTypes, RouteOptions } from './route-deps.js';
 
@@ -21,12 +21,20 @@ export const meRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) 
     strictPreflight: false,
   });
 
-  const endUserOf = (session: { endUserId: string } | undefined) => {
+  const sessionOf = <T>(session: T | undefined): T => {
     if (!session) throw new GatewayProblem('unauthorized', 'Send Authorization: Bearer <session token>.');
-    return session.endUserId;
+    return session;
   };
+  const endUserOf = (session: { endUserId: string } | undefined) => sessionOf(session).endUserId;
 
-  const handlers: Pick<RouteHandlers, 'getMyConnection' | 'deleteMyConnection'> = {
+  const handlers: Pick<RouteHandlers, 'getMySession' | 'getMyConnection' | 'deleteMyConnection'> = {
+    async getMySession(request, reply) {
+      const session = sessionOf(request.connectSession);
+      const record = await connectionOfEndUser(deps, session.endUserId);
+      return reply
+        .code(200)
+        .send({ end_user_id: session.endUserId, expires_at: session.expiresAt, connection: record ? toApiConnection(record) : null });
+    },
     async getMyConnection(request, reply) {
       const record = await findConnectionOfEndUser(deps, endUserOf(request.connectSession));
       return reply.code(200).send(toApiConnection(record));
@@ -39,6 +47,7 @@ export const meRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) 
 
   // Authenticate first (onRequest, after the CORS hook so a refused browser can still read the 401).
   const auth = { onRequest: app.requireSession };
+  app.get<OperationTypes<'getMySession'>>('/session', { ...auth, schema: { response: { 200: zGetMySessionResponse } } }, handlers.getMySession);
   app.get<OperationTypes<'getMyConnection'>>('/connection', { ...auth, schema: { response: { 200: zConnection } } }, handlers.getMyConnection);
   app.delete<OperationTypes<'deleteMyConnection'>>('/connection', auth, handlers.deleteMyConnection);
 };

@@ -122,15 +122,6 @@ const detachedOfIdentity = perIdentityColumn((column) => ({
       .where(column, '=', zoomId)
       .$call(lockedInIdOrder(db)),
   ),
-  relink: prepareQuery<CredentialValues & { ownId: string; zoomId: string }, ConnectionRow>((db, values) =>
-    db
-      .updateTable('connections')
-      .set(credentialColumns(values))
-      .where('id', '<>', values.ownId)
-      .where('recall_credential_id', 'is', null)
-      .where(column, '=', values.zoomId)
-      .returningAll(),
-  ),
 }));
 
 const anyUserOf = prepareQuery<{ credentialId: string }, { id: string }>((db, { credentialId }) =>
@@ -149,7 +140,7 @@ export async function saveConnection(tx: UnitStatements, input: SaveConnectionIn
   const { existing, own, replacedCredentialIds } = await upsertOwnConnection(tx, input, fields, identity);
 
   const moved = await moveCredentials(tx, own.id, [...input.replacesCredentialIds, ...replacedCredentialIds], fields, input.now);
-  const relinked = identity ? await relinkDetachedConnections(statements, !locksRows(tx.db), own.id, identity, fields, input.now) : [];
+  const relinked = identity ? await relinkDetachedConnections(tx, own.id, identity, fields, input.now) : [];
 
   const old = existing?.recall_credential_id ?? null;
   const previousCredentialId = old !== null && old !== input.credential.id ? old : null;
@@ -334,16 +325,7 @@ async function moveCredentials(
     tx,
     db.selectFrom('connections').selectAll().where('id', '<>', ownId).where('recall_credential_id', 'in', credentialIds).$call(lockedInIdOrder(db)),
   );
-  const after = await rowsOf(
-    tx,
-    db
-      .updateTable('connections')
-      .set({ ...fields, updated_at: now, last_checked_at: now })
-      .where('id', '<>', ownId)
-      .where('recall_credential_id', 'in', credentialIds)
-      .returningAll(),
-  );
-  return pairChanges(before, after);
+  return updateRead(tx, before, fields, now);
 }
 
 /** Every connection on `fromCredentialId` moves to the snapshot's credential (ConnectionChanges.moveCredential). */
@@ -357,19 +339,36 @@ export function moveCredential(tx: UnitStatements, fromCredentialId: string, cre
  * is the app kind's id only: on a user-level app two colleagues share a Zoom account id but never a credential.
  */
 async function relinkDetachedConnections(
-  statements: Statements,
-  serialized: boolean,
+  tx: UnitStatements,
   ownId: string,
   identity: Identity,
   fields: CredentialFields,
   now: string,
 ): Promise<ConnectionChange[]> {
   const queries = detachedOfIdentity[identity.column];
-  const before = await statements.rows(queries.before, { ownId, zoomId: identity.zoomId });
-  // Nothing detached (nearly always) where transactions run one at a time (SQLite): the UPDATE would change
-  // nothing either. (PostgreSQL runs it still: it reads the rows as they are when it runs.)
-  if (before.length === 0 && serialized) return [];
-  const after = await statements.rows(queries.relink, { ...fields, now, ownId, zoomId: identity.zoomId });
+  const before = await tx.statements.rows(queries.before, { ownId, zoomId: identity.zoomId });
+  return updateRead(tx, before, fields, now);
+}
+
+/**
+ * Updates exactly the rows read (and, on PostgreSQL, locked) before: a row that matched the condition only after
+ * the read (another transaction detached it in between) is left as it is, so no row changes without its event.
+ * Nothing read (nearly always, for the relink), nothing written.
+ */
+async function updateRead(tx: UnitStatements, before: ConnectionRow[], fields: CredentialFields, now: string): Promise<ConnectionChange[]> {
+  if (before.length === 0) return [];
+  const after = await rowsOf(
+    tx,
+    tx.db
+      .updateTable('connections')
+      .set({ ...fields, updated_at: now, last_checked_at: now })
+      .where(
+        'id',
+        'in',
+        before.map((row) => row.id),
+      )
+      .returningAll(),
+  );
   return pairChanges(before, after);
 }
 

@@ -53,3 +53,23 @@ export async function sessionToken(page: Page): Promise<string> {
   if (!token) throw new Error('the demo page holds no session token');
   return token;
 }
+
+/** What the page's console says (errors and warnings, a failed request among them), from now on. */
+export function consoleOf(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') seen.push(`${message.type()}: ${message.text()}`);
+  });
+  return seen;
+}
+
+/** The connection as the status box shows it. */
+export async function shownConnection(page: Page): Promise<{ text: string; zoom: string; status: string; since: string | null }> {
+  await page.waitForSelector('#connection:not([hidden])');
+  return {
+    text: (await page.textContent('#status-text')) ?? '',
+    zoom: (await page.textContent('#zoom-user')) ?? '',
+    status: (await page.textContent('#connection-status')) ?? '',
+    since: await page.getAttribute('#connection-since time', 'datetime'),
+  };
+}

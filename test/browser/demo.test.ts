@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/connect/secrets.js';
 import { demoEndUserId } from '../../src/demo/routes.js';
 import { screenshot, useChromium } from './chromium.js';
-import { connectInPopup, connectWithRedirect, openDemo, sessionToken, shown, shownError } from './demo-page.js';
+import { connectInPopup, connectWithRedirect, consoleOf, openDemo, sessionToken, shown, shownConnection, shownError } from './demo-page.js';
 import { disconnectThroughApi, useDemoProcess } from './demo-process.js';
 
 // The Recall mock's default answer to a create (openapi/recall.yaml, example reauthorized_existing).
@@ -84,6 +84,73 @@ describe('the demo page in Chromium, against the demo process', { timeout: 60_00
     expect(await shown(page, 'not_connected')).toEqual({ state: 'not_connected', connectionId: '', error: null });
     expect(await gateway.store.getConnection(connectionId)).toBeUndefined();
     expect(await gateway.store.getConnectionByEndUser(demoEndUserId)).toBeUndefined();
+  });
+
+  it('shows the connection: the Zoom user, its status and since when, beside the id the store holds', async () => {
+    const { page } = await chromium.newTab();
+    await openDemo(page, gateway.base);
+    await connectInPopup(page, 'allow');
+    const { connectionId } = await shown(page, 'connected');
+    const stored = await gateway.store.getConnectionByEndUser(demoEndUserId);
+    expect(await shownConnection(page)).toEqual({
+      text: 'Zoom is connected (Zoom user 8rsd7e2S00SAsGowyy9GCQ).',
+      zoom: 'Zoom user 8rsd7e2S00SAsGowyy9GCQ',
+      status: 'connected',
+      since: stored!.createdAt,
+    });
+    expect(connectionId).toBe(stored!.id);
+  });
+
+  it('never shows "connected" beside a declined reconnect: the earlier connection is shown as unchanged', async () => {
+    const { page } = await chromium.newTab();
+    await openDemo(page, gateway.base);
+    await connectInPopup(page, 'allow');
+    await shown(page, 'connected');
+
+    await connectInPopup(page, 'deny');
+    expect((await shownError(page)).code).toBe('access_denied');
+    const after = await shownConnection(page);
+    expect(after.text).toBe('Zoom was not connected again; your earlier connection is unchanged (Zoom user 8rsd7e2S00SAsGowyy9GCQ).');
+    expect(after.text).not.toContain('is connected');
+    expect(await page.textContent('#error')).not.toContain('is connected');
+  });
+
+  it('logs nothing to the console when nothing is connected: the page, a connect in a popup, a disconnect', async () => {
+    const { page } = await chromium.newTab();
+    const console = consoleOf(page);
+    await openDemo(page, gateway.base);
+    expect((await shown(page, 'not_connected')).state).toBe('not_connected');
+    expect(await page.isDisabled('#disconnect')).toBe(true);
+    await connectInPopup(page, 'allow');
+    await shown(page, 'connected');
+    await page.click('#disconnect');
+    await shown(page, 'not_connected');
+    expect(console).toEqual([]);
+  });
+
+  it("shows the gateway's code and detail when the page cannot get a connect session, and closes the popup", async () => {
+    const { context, page } = await chromium.newTab();
+    await openDemo(page, gateway.base);
+    const detail = "The gateway's database is not reachable right now; nothing was changed. Try again shortly.";
+    await page.route('**/demo/connect-session', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'urn:zoom-connect-gateway:problem:store_unavailable',
+          title: 'Store unavailable',
+          status: 503,
+          detail,
+          code: 'store_unavailable',
+        }),
+      }),
+    );
+    const popupClosed = page.waitForEvent('popup').then((popup) => popup.waitForEvent('close'));
+    await page.click('#connect-popup');
+    expect(await shownError(page)).toMatchObject({ code: 'store_unavailable' });
+    expect(await page.textContent('#error-detail')).toBe(detail);
+    await popupClosed;
+    expect(context.pages()).toHaveLength(1);
   });
 
   it('falls back to a redirect when the browser blocks the popup, and ends connected', async () => {

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectZoom, ZoomConnectError } from '../../src/client/index.js';
 import type { ConnectMode } from '../../generated/gateway/types.gen.js';
-import { connection, connectUrl, found, gatewayUrl, notConnected, token, track, useFakeBrowser } from './fake-browser.js';
+import { connection, connectUrl, found, gatewayUrl, mySession, notConnected, token, track, useFakeBrowser } from './fake-browser.js';
 
 const browser = useFakeBrowser();
 const resultMessage = { type: 'zoom-connect:result', ok: true, connection_id: connection().id, error: null };
@@ -131,7 +131,18 @@ describe("the popup's message", () => {
     browser.window.post(resultMessage, 'https://example.com');
     await run();
     expect(result.state).toBe('resolved');
-    expect(browser.fetch.calls.map((c) => c.url)).toEqual([`${base}/v1/me/connection`, `${base}/v1/me/connection`]);
+    expect(browser.fetch.calls.map((c) => c.url)).toEqual([`${base}/v1/me/session`, `${base}/v1/me/connection`]);
+  });
+});
+
+describe('what it asks the gateway', () => {
+  it('reads the connection before and after through GET /v1/me/session, whose "none" is a 200 (no 404 in the console)', async () => {
+    browser.fetch.answer(mySession(null));
+    const result = track(connectZoom({ connectUrl, token }));
+    browser.window.popup!.closed = true;
+    await run(1000);
+    expect(errorOf(result).code).toBe('window_closed');
+    expect(browser.fetch.calls.map((c) => `${c.method} ${c.url}`)).toEqual([`GET ${gatewayUrl}/v1/me/session`, `GET ${gatewayUrl}/v1/me/session`]);
   });
 });
 
@@ -150,7 +161,7 @@ describe('a popup closed without a message', () => {
 
   it('resolves when the server shows a connection made since the popup opened', async () => {
     const made = connection({ updated_at: '2026-11-29T10:01:00.000Z' });
-    browser.fetch.answer(notConnected(), found(made));
+    browser.fetch.answer(mySession(null), mySession(made));
     const result = track(connectZoom({ connectUrl, token }));
     browser.window.popup!.closed = true;
     await run(1000);
@@ -158,7 +169,7 @@ describe('a popup closed without a message', () => {
   });
 
   it('resolves when an existing connection was renewed since the popup opened (a reconnect)', async () => {
-    browser.fetch.answer(found(connection()), found(connection({ updated_at: '2026-11-29T10:05:00.000Z' })));
+    browser.fetch.answer(mySession(connection()), mySession(connection({ updated_at: '2026-11-29T10:05:00.000Z' })));
     const result = track(connectZoom({ connectUrl, token }));
     browser.window.popup!.closed = true;
     await run(1000);
@@ -166,7 +177,7 @@ describe('a popup closed without a message', () => {
   });
 
   it('rejects with window_closed when the connection is the one from before (an abandoned reconnect)', async () => {
-    browser.fetch.answer(found(connection()));
+    browser.fetch.answer(mySession(connection()));
     const result = track(connectZoom({ connectUrl, token }));
     browser.window.popup!.closed = true;
     await run(1000);
@@ -202,7 +213,7 @@ describe('a popup that never answers', () => {
   });
 
   it('resolves after the timeout when the server shows the new connection', async () => {
-    browser.fetch.answer(notConnected(), found());
+    browser.fetch.answer(mySession(null), mySession(connection()));
     const result = track(connectZoom({ connectUrl, token, timeoutMs: 10_000 }));
     await run(10_000);
     expect(result).toEqual({ state: 'resolved', value: connection() });

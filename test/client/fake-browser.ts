@@ -163,6 +163,12 @@ export const problem = (code: Problem['code'], status: number): FakeAnswer => ({
 
 export const notConnected = () => problem('not_connected', 404);
 
+/** GET /v1/me/session's answer: the session, with `connection` (null: none). */
+export const mySession = (connection: Connection | null = null): FakeAnswer => ({
+  status: 200,
+  body: { end_user_id: 'user_42', expires_at: '2026-11-29T10:30:00.000Z', connection },
+});
+
 /** For a test file: a fresh fake window and fetch for every test, installed as the globals the client uses. */
 export function useFakeBrowser(): { readonly window: FakeWindow; readonly document: FakeDocument; readonly fetch: FakeFetch } {
   let current: { window: FakeWindow; document: FakeDocument; fetch: FakeFetch } | undefined;

@@ -1,9 +1,9 @@
 // The thin GET/DELETE /v1/me/connection calls: first against fakes (what is sent, how failures read), then
 // against the Prism mock of gateway.yaml, the one frontend teams develop against (npm run mock:gateway).
 import { describe, expect, it } from 'vitest';
-import { deleteMyConnection, getMyConnection, ZoomConnectError } from '../../src/client/index.js';
+import { deleteMyConnection, getMyConnection, getMySession, ZoomConnectError } from '../../src/client/index.js';
 import { usePrism } from '../support/prism.js';
-import { connection, found, gatewayUrl, notConnected, problem, token, useFakeBrowser } from './fake-browser.js';
+import { connection, found, gatewayUrl, mySession, notConnected, problem, token, useFakeBrowser } from './fake-browser.js';
 
 async function failureOf(promise: Promise<unknown>): Promise<ZoomConnectError> {
   const error = await promise.then(
@@ -21,6 +21,14 @@ describe('with a fake fetch', () => {
     browser.fetch.answer(found());
     expect(await getMyConnection({ baseUrl: `${gatewayUrl}/`, token })).toEqual(connection());
     expect(browser.fetch.calls).toEqual([{ url: `${gatewayUrl}/v1/me/connection`, method: 'GET', headers: { authorization: `Bearer ${token}` } }]);
+  });
+
+  it('GETs /v1/me/session and returns the session with its connection, or null', async () => {
+    browser.fetch.answer(mySession(null), mySession(connection()));
+    expect((await getMySession({ baseUrl: gatewayUrl, token })).connection).toBeNull();
+    expect((await getMySession({ baseUrl: gatewayUrl, token })).connection).toEqual(connection());
+    expect(browser.fetch.calls.map((call) => call.url)).toEqual([`${gatewayUrl}/v1/me/session`, `${gatewayUrl}/v1/me/session`]);
+    expect(browser.fetch.calls[0]!.headers).toEqual({ authorization: `Bearer ${token}` });
   });
 
   it('DELETEs /v1/me/connection and resolves with nothing on 204', async () => {

@@ -18,6 +18,7 @@ const requests: Record<string, { path: string; headers?: Record<string, string>;
   getConnection: { path: `/v1/connections/${connectionId}`, headers: { authorization: 'Bearer key' } },
   deleteConnection: { path: `/v1/connections/${connectionId}`, headers: { authorization: 'Bearer key' } },
   refreshConnection: { path: `/v1/connections/${connectionId}/refresh?validate=true`, headers: { authorization: 'Bearer key' } },
+  getMySession: { path: '/v1/me/session', headers: { authorization: 'Bearer session-token' } },
   getMyConnection: { path: '/v1/me/connection', headers: { authorization: 'Bearer session-token' } },
   deleteMyConnection: { path: '/v1/me/connection', headers: { authorization: 'Bearer session-token' } },
   getHealthz: { path: '/healthz' },

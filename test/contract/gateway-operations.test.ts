@@ -8,7 +8,8 @@ const doc = loadSpec('gateway') as Json;
 
 // DESIGN.md, "API (gateway.yaml, v1)": method, path, auth. The callback's path is the default path of
 // ZOOM_REDIRECT_URI. The GET of connect_url is the launch's refusal (DESIGN.md's flow, step 2: a GET starts
-// nothing), described so that its answer is part of the contract too.
+// nothing), described so that its answer is part of the contract too. GET /v1/me/session goes beyond DESIGN.md's
+// table: the session with the connection or null, so a page asking "connected?" gets no 404 to log (issue 13).
 const designTable = [
   ['post', '/v1/connect-sessions', 'apiKey'],
   ['post', '/v1/connect/zoom', 'none'],
@@ -20,6 +21,7 @@ const designTable = [
   ['post', '/v1/connections/{id}/refresh', 'apiKey'],
   ['get', '/v1/me/connection', 'connectSession'],
   ['delete', '/v1/me/connection', 'connectSession'],
+  ['get', '/v1/me/session', 'connectSession'],
   ['get', '/healthz', 'none'],
   ['get', '/readyz', 'none'],
   ['get', '/metrics', 'none'],

@@ -136,6 +136,39 @@ describe('npm run doctor, one fault at a time', () => {
     expect(check(report, 'ZOOM_PKCE')).toMatchObject({ status: 'ok', detail: expect.stringContaining('no code_verifier to Recall') });
   });
 
+  it('refuses a PUBLIC_URL with a path as the gateway does: the configuration fails, naming it', async () => {
+    const report = await runDoctor({
+      env: await env({ PUBLIC_URL: 'https://gateway.example.com/zoom' }),
+      ...recallRegions({ keyRegion: 'us-west-2' }),
+    });
+    expect(report.exitCode).toBe(1);
+    expect(report.checks).toEqual([
+      expect.objectContaining({ name: 'Configuration', status: 'fail', detail: expect.stringContaining('PUBLIC_URL must be an origin') }),
+    ]);
+  });
+
+  it.each([
+    ['on localhost', 'http://127.0.0.1:3000', 'is on 127.0.0.1'],
+    ['over plain http', 'http://gateway.example.com', 'is not https'],
+  ])('fails a PUBLIC_URL %s, with its fix', async (_what, publicUrl, detail) => {
+    const report = await runDoctor({ env: await env({ PUBLIC_URL: publicUrl }), ...recallRegions({ keyRegion: 'us-west-2' }) });
+    expect(check(report, 'PUBLIC_URL')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(detail),
+      fix: expect.stringContaining('https'),
+    });
+    expect(report.exitCode).toBe(1);
+  });
+
+  it('names a malformed WEBHOOK_URL without printing it (it may carry a token)', async () => {
+    const report = await runDoctor({
+      env: await env({ WEBHOOK_URL: 'hooks.example.com/zoom?token=SECRET-hook-token', WEBHOOK_SECRET: 'whsec_c2VjcmV0' }),
+      ...recallRegions({ keyRegion: 'us-west-2' }),
+    });
+    expect(check(report, 'Configuration')).toMatchObject({ status: 'fail', detail: expect.stringContaining('WEBHOOK_URL') });
+    expect(report.text).not.toContain('SECRET-hook-token');
+  });
+
   it('fails a configuration the gateway would refuse, naming the variable, and demo mode', async () => {
     const bad = await runDoctor({ env: await env({ ZOOM_PKCE: 'plain' }), ...recallRegions() });
     expect(bad.checks).toEqual([expect.objectContaining({ name: 'Configuration', status: 'fail', detail: expect.stringContaining('ZOOM_PKCE') })]);

@@ -22,6 +22,7 @@ describe('npm run doctor on Prism', () => {
       'ok Zoom OAuth app',
       'ok Zoom client id',
       "ok Zoom app's event subscription at Recall",
+      'ok PUBLIC_URL',
       'ok ZOOM_REDIRECT_URI',
       'ok ZOOM_PKCE',
       'ok Database',

@@ -10,7 +10,7 @@ import { specProblems } from '../support/spec-responses.js';
 const problemCodes = new Set<string>(zProblemCode.options);
 const specOperations = operations(loadSpec('gateway')).map((op) => ({
   method: op.method.toUpperCase(),
-  pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  pattern: new RegExp(`^${op.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 const flowPaths = new Set(['/v1/connect/zoom', '/v1/connect/zoom/callback']);
 

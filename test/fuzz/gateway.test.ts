@@ -293,9 +293,10 @@ for (const [operationId, method, suffix] of [
   );
 }
 
-for (const [operationId, method] of [
-  ['getMyConnection', 'GET'],
-  ['deleteMyConnection', 'DELETE'],
+for (const [operationId, method, path] of [
+  ['getMySession', 'GET', '/v1/me/session'],
+  ['getMyConnection', 'GET', '/v1/me/connection'],
+  ['deleteMyConnection', 'DELETE', '/v1/me/connection'],
 ] as const) {
   operation(
     operationId,
@@ -308,7 +309,7 @@ for (const [operationId, method] of [
         extraHeaders,
       ),
     ([auth, query, origin, extra]) =>
-      send(operationId, { method, url: withQuery('/v1/me/connection', query), headers: headers(extra, auth, origin ? { origin } : {}) }),
+      send(operationId, { method, url: withQuery(path, query), headers: headers(extra, auth, origin ? { origin } : {}) }),
   );
 }
 
@@ -335,6 +336,7 @@ const knownPaths = [
   '/v1/connections/{id}',
   '/v1/connections/{id}/refresh',
   '/v1/me/connection',
+  '/v1/me/session',
   '/healthz',
   '/readyz',
   '/openapi.json',

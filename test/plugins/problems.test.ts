@@ -63,6 +63,58 @@ describe('the problem handler', () => {
     expect(response.json().code).toBe('invalid_request');
   });
 
+  it.each([
+    ['text/plain', 'end_user_id=user_42'],
+    ['application/x-www-form-urlencoded', 'end_user_id=user_42'],
+    [undefined, '{"end_user_id":"user_42"}'],
+  ])('says which content type to send when a body comes as %s', async (contentType, payload) => {
+    const response = await gateway.request({
+      method: 'POST',
+      url: '/v1/connect-sessions',
+      headers: { ...auth, ...(contentType ? { 'content-type': contentType } : {}) },
+      payload,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'invalid_request',
+      detail: 'Send the request body as application/json, with Content-Type: application/json.',
+    });
+  });
+
+  it('says which content type to send to the launch, an HTML form', async () => {
+    const response = await gateway.request({
+      method: 'POST',
+      url: '/v1/connect/zoom?launch=abc',
+      headers: { 'content-type': 'application/json', origin: 'https://app.example.com', accept: 'application/json' },
+      payload: '{}',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().detail).toBe(
+      'Send the request body as application/x-www-form-urlencoded, with Content-Type: application/x-www-form-urlencoded.',
+    );
+  });
+
+  it('says an operation without a body takes none', async () => {
+    const response = await gateway.request({
+      method: 'POST',
+      url: `/v1/connections/${randomUUID()}/refresh`,
+      headers: { ...auth, 'content-type': 'application/xml' },
+      payload: '<refresh/>',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().detail).toBe('This operation takes no request body: send none.');
+  });
+
+  it('says "is required" of a required field that is missing', async () => {
+    const response = await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: auth, payload: {} });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'invalid_request',
+      detail: 'The request is invalid: body.end_user_id is required',
+      errors: [{ path: 'body.end_user_id', message: 'is required' }],
+    });
+  });
+
   it('answers a body that breaks the schema with 400 invalid_request naming the field', async () => {
     const response = await gateway.request({ method: 'POST', url: '/v1/connect-sessions', headers: auth, payload: { end_user_id: '' } });
     expect(response.statusCode).toBe(400);

@@ -45,6 +45,29 @@ function npmStart(dir: string, env: Record<string, string>): Started {
   return { child, output: () => out, errors: () => err, exited };
 }
 
+/**
+ * `npm start` in `dir` on a terminal, as a developer runs it: script(1) gives the process a pseudo-terminal (its
+ * stdout is a TTY). Its own process group, so stopping it stops the gateway too.
+ */
+function npmStartOnTerminal(dir: string, env: Record<string, string>): Started {
+  const child = spawn('script', ['-qfec', 'node dist/server/server.js', '/dev/null'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk) => (out += String(chunk).replace(/\r/g, '')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stop = () => child.exitCode === null && process.kill(-child.pid!, 'SIGTERM');
+  return { child: Object.assign(child, { stopGroup: stop }), output: () => out, errors: () => '', exited };
+}
+
+async function stopOnTerminal(started: Started): Promise<void> {
+  (started.child as ChildProcess & { stopGroup: () => void }).stopGroup();
+  await started.exited;
+}
+
 async function waitFor(started: Started, pattern: RegExp): Promise<RegExpMatchArray> {
   for (const deadline = Date.now() + 30_000; ; ) {
     const match = pattern.exec(started.output());
@@ -90,6 +113,20 @@ describe('npm start in a checkout with its dev dependencies', () => {
       expect(session.status).toBe(201);
     } finally {
       expect(await stop(gateway)).toBe(0);
+    }
+  }, 60_000);
+});
+
+describe('logs on a terminal', () => {
+  it('are readable lines in a checkout, which has pino-pretty (a dev dependency)', async () => {
+    const port = await freePort();
+    const gateway = npmStartOnTerminal(built, { PORT: String(port), DATABASE_URL: `sqlite:${path.join(work, 'tty.db')}`, LOG_LEVEL: 'info' });
+    try {
+      await waitFor(gateway, /demo API key \(this run only\)/);
+      expect(gateway.output()).toMatch(/^\[[\d:.]+\] \S*INFO\S*: \S*Server listening at http:\/\/127\.0\.0\.1:\d+/m);
+      expect(gateway.output()).not.toContain('{"level"');
+    } finally {
+      await stopOnTerminal(gateway);
     }
   }, 60_000);
 });
@@ -148,6 +185,22 @@ describe('a production install (npm ci --omit=dev)', () => {
       expect(await stop(gateway)).toBe(0);
     }
     expect(gateway.errors()).toBe('');
+  }, 60_000);
+
+  it('logs JSON lines even on a terminal: pino-pretty is a dev dependency, so not installed', async () => {
+    expect(existsSync(path.join(installed, 'node_modules/pino-pretty'))).toBe(false);
+    const port = await freePort();
+    const gateway = npmStartOnTerminal(installed, { ...production(), PORT: String(port), LOG_LEVEL: 'info' });
+    try {
+      await waitFor(gateway, /Zoom Connect Gateway on /);
+      const listening = gateway
+        .output()
+        .split('\n')
+        .find((line) => line.includes('Server listening'));
+      expect(JSON.parse(listening!)).toMatchObject({ level: 30, msg: `Server listening at http://127.0.0.1:${port}` });
+    } finally {
+      await stopOnTerminal(gateway);
+    }
   }, 60_000);
 
   it('runs npm run doctor, compiled, against the same set-up', async () => {

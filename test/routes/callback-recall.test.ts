@@ -322,6 +322,24 @@ describe("the callback on an account-level app: Recall's legacy conflict (Prism'
       expect(await rows(gateway)).toEqual([]);
     });
 
+    it("deletes nothing the list returns that is not the conflicting Zoom account's credential (a list ignoring its filter)", async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_account');
+      gateway.recall.prefer('list', 'code=200, example=conflicting_user_page');
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+      expect(operations(gateway)).toEqual(['create', 'list']);
+      expect(await rows(gateway)).toEqual([]);
+    });
+
+    it('deletes neither when Recall lists two credentials for the conflicting Zoom account', async () => {
+      gateway.recall.prefer('create', 'code=400, example=conflict_account');
+      gateway.recall.prefer('list', 'code=200, example=conflicting_account_two_credentials');
+      const launched = await launch(gateway);
+      expectErrorRedirect(await callbackFor(gateway, launched), 'recall_conflict_unresolved');
+      expect(operations(gateway)).toEqual(['create', 'list']);
+      expect(await rows(gateway)).toEqual([]);
+    });
+
     it('answers recall_unavailable and creates nothing when the conflicting credential cannot be deleted', async () => {
       gateway.recall.prefer('create', 'code=400, example=conflict_account');
       gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');

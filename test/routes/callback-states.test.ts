@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { appOrigin, useGateway, type TestGateway } from '../support/gateway.js';
 import { callback, launch, type Launched } from '../support/flow.js';
+import { loadSpec } from '../support/spec.js';
 
 const returnTo = `${appOrigin}/settings`;
 const acceptJson = { accept: 'application/json' };
@@ -313,5 +314,23 @@ describe('callback outcomes found before Recall is called', () => {
       const real = await callback(gateway, { code: 'zoom-code', state: launched.state }, bindingOf(launched));
       expect(redirectResult(real).params.zoom_connect).toBe('connected');
     });
+  });
+});
+
+describe('a callback query the gateway cannot read', () => {
+  const gateway = useGateway();
+  type Responses = Record<string, { content: Record<string, { examples: object }> }>;
+  const callbackBadRequest = (loadSpec('gateway') as { components: { responses: Responses } }).components.responses.CallbackBadRequest!;
+
+  it.each([
+    ['application/problem+json', acceptJson],
+    ['text/html', acceptHtml],
+  ])('answers state given twice with 400 invalid_request, a code the spec names a %s example for', async (mediaType, accept) => {
+    const response = await gateway.request({ method: 'GET', url: '/v1/connect/zoom/callback?state=a&state=b', headers: accept });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('invalid_request');
+    expect(response.headers['content-type']).toContain(mediaType);
+    expect(Object.keys(callbackBadRequest.content[mediaType]!.examples)).toContain('invalid_request');
+    await expectUntouched(gateway);
   });
 });

@@ -25,16 +25,33 @@ describe('docs', () => {
     }
   });
 
-  it('serves openapi/gateway.yaml as written at /openapi.json', async () => {
+  it('serves openapi/gateway.yaml as written at /openapi.json, but for servers, which names this gateway', async () => {
     const response = await gateway.request({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json()).toEqual(parse(readFileSync(specPaths.gateway, 'utf8')));
+    const written = parse(readFileSync(specPaths.gateway, 'utf8')) as Record<string, unknown>;
+    expect(written.servers).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:3000' })]);
+    expect(response.json()).toEqual({ ...written, servers: [{ url: 'https://gateway.example.com', description: 'This gateway (its PUBLIC_URL)' }] });
   });
 
   it('needs no API key for the docs', async () => {
     expect((await gateway.request({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(200);
     expect((await gateway.request({ method: 'GET', url: '/docs' })).statusCode).toBe(200);
+  });
+});
+
+describe('the server the docs name', () => {
+  const gateway = useGateway({
+    PUBLIC_URL: 'http://127.0.0.1:4567',
+    ZOOM_REDIRECT_URI: 'http://127.0.0.1:4567/v1/connect/zoom/callback',
+  });
+
+  it("is this gateway's PUBLIC_URL on a port other than the file's, in /openapi.json and in what Swagger UI loads", async () => {
+    const served = (await gateway.request({ method: 'GET', url: '/openapi.json' })).json();
+    expect(served.servers).toEqual([{ url: 'http://127.0.0.1:4567', description: 'This gateway (its PUBLIC_URL)' }]);
+    // Swagger UI reads the document from its own route (/docs/json).
+    const loaded = await gateway.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(loaded.json().servers).toEqual(served.servers);
   });
 });
 

@@ -125,6 +125,46 @@ describe('/v1/me/connection with the connect session token', () => {
   });
 });
 
+describe('/v1/me/session: the session, with the connection or null', () => {
+  const gateway = useGateway();
+  const getSession = (token: string, headers: Record<string, string> = {}) =>
+    gateway.request({ method: 'GET', url: '/v1/me/session', headers: { ...bearer(token), ...headers } });
+
+  it('answers 200 with connection null before the end user connected (no 404 for a browser to log)', async () => {
+    const session = await createSession(gateway);
+    const response = await getSession(session.token);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.json()).toEqual({ end_user_id: 'user_42', expires_at: session.expires_at, connection: null });
+  });
+
+  it('answers the connection once the flow connected, as GET /v1/me/connection does', async () => {
+    const { token, connectionId } = await connect(gateway);
+    const response = await getSession(token);
+    expect(response.statusCode).toBe(200);
+    expect(response.json().connection).toEqual((await getMine(gateway, token)).json());
+    expect(response.json().connection).toMatchObject({ id: connectionId, status: 'connected' });
+  });
+
+  it('refuses a request without a session token with 401 unauthorized', async () => {
+    const response = await gateway.request({ method: 'GET', url: '/v1/me/session', headers: bearer(testApiKey) });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('unauthorized');
+  });
+
+  it('answers an allowed origin with CORS, and its preflight', async () => {
+    const { token } = await createSession(gateway);
+    expect((await getSession(token, { origin: appOrigin })).headers['access-control-allow-origin']).toBe(appOrigin);
+    const preflight = await gateway.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/me/session',
+      headers: { origin: appOrigin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(appOrigin);
+  });
+});
+
 describe('CORS on /v1/me/*', () => {
   const gateway = useGateway();
 

@@ -214,7 +214,16 @@ describe('openStore on PostgreSQL: start-up errors', () => {
 });
 
 describe('DATABASE_POOL_SIZE', () => {
-  const env = { DATABASE_URL: 'postgres://gateway:pw@db.internal/gateway' };
+  // A production configuration: demo mode never uses PostgreSQL (config.ts refuses it there).
+  const env = {
+    RECALL_API_KEY: 'recall-api-key',
+    RECALL_ZOOM_OAUTH_APP_ID: '9a03bb66-31f6-4272-8074-38c7c675ecb0',
+    ZOOM_CLIENT_ID: 'zoom-client-id',
+    ZOOM_REDIRECT_URI: 'https://gateway.example.com/v1/connect/zoom/callback',
+    GATEWAY_API_KEYS: 'gateway-api-key-0123456789',
+    PUBLIC_URL: 'https://gateway.example.com',
+    DATABASE_URL: 'postgres://gateway:pw@db.internal/gateway',
+  };
 
   it('defaults to 10 connections per instance', () => {
     expect(loadConfig(env).databasePoolSize).toBe(10);

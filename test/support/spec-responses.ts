@@ -7,7 +7,7 @@ const doc = loadSpec('gateway');
 const validate = schemaValidator(doc);
 const specOperations = operations(doc).map((op) => ({
   ...op,
-  pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  pattern: new RegExp(`^${op.path.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 
 export interface SentResponse {

@@ -4,8 +4,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen.js';
-import { connectCallback, createConnectSession, deleteConnection, deleteMyConnection, getApiDocs, getConnection, getHealthz, getMetrics, getMyConnection, getOpenApiDocument, getReadyz, launchConnect, listConnections, openConnectUrl, type Options, refreshConnection } from '../sdk.gen.js';
-import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsError, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMetricsData, GetMetricsResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetOpenApiDocumentData, GetOpenApiDocumentError, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, OpenConnectUrlData, OpenConnectUrlError, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
+import { connectCallback, createConnectSession, deleteConnection, deleteMyConnection, getApiDocs, getConnection, getHealthz, getMetrics, getMyConnection, getMySession, getOpenApiDocument, getReadyz, launchConnect, listConnections, openConnectUrl, type Options, refreshConnection } from '../sdk.gen.js';
+import type { ConnectCallbackData, ConnectCallbackError, ConnectCallbackResponse, CreateConnectSessionData, CreateConnectSessionError, CreateConnectSessionResponse, DeleteConnectionData, DeleteConnectionError, DeleteConnectionResponse, DeleteMyConnectionData, DeleteMyConnectionError, DeleteMyConnectionResponse, GetApiDocsData, GetApiDocsError, GetApiDocsResponse, GetConnectionData, GetConnectionError, GetConnectionResponse, GetHealthzData, GetHealthzResponse, GetMetricsData, GetMetricsResponse, GetMyConnectionData, GetMyConnectionError, GetMyConnectionResponse, GetMySessionData, GetMySessionError, GetMySessionResponse, GetOpenApiDocumentData, GetOpenApiDocumentError, GetOpenApiDocumentResponse, GetReadyzData, GetReadyzError, GetReadyzResponse, LaunchConnectData, LaunchConnectError, ListConnectionsData, ListConnectionsError, ListConnectionsResponse, OpenConnectUrlData, OpenConnectUrlError, RefreshConnectionData, RefreshConnectionError, RefreshConnectionResponse } from '../types.gen.js';
 
 /**
  * Create a connect session
@@ -348,6 +348,30 @@ export const getMyConnectionOptions = (options?: Options<GetMyConnectionData>) =
     queryKey: getMyConnectionQueryKey(options)
 });
 
+export const getMySessionQueryKey = (options?: Options<GetMySessionData>) => createQueryKey('getMySession', options);
+
+/**
+ * Get my session, with my connection or null
+ *
+ * What the session token stands for: its end user, when it expires, and that end user's connection, or
+ * `null` when there is none. Unlike `getMyConnection`, "not connected" is an answer here (`200` with
+ * `connection: null`), not a `404`: a page that only wants to know whether to show a Connect button asks this,
+ * and the browser logs no failed request in its console.
+ *
+ */
+export const getMySessionOptions = (options?: Options<GetMySessionData>) => queryOptions<GetMySessionResponse, GetMySessionError, GetMySessionResponse, ReturnType<typeof getMySessionQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await getMySession({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: getMySessionQueryKey(options)
+});
+
 export const getHealthzQueryKey = (options?: Options<GetHealthzData>) => createQueryKey('getHealthz', options);
 
 /**
@@ -432,7 +456,9 @@ export const getOpenApiDocumentQueryKey = (options?: Options<GetOpenApiDocumentD
 /**
  * This OpenAPI document, as JSON
  *
- * openapi/gateway.yaml as written, served as JSON.
+ * openapi/gateway.yaml as written, served as JSON, except `servers`: it names this gateway's `PUBLIC_URL`
+ * (the file's server is the local default), so a client generated from it, or Swagger UI, calls this gateway.
+ *
  */
 export const getOpenApiDocumentOptions = (options?: Options<GetOpenApiDocumentData>) => queryOptions<GetOpenApiDocumentResponse, GetOpenApiDocumentError, GetOpenApiDocumentResponse, ReturnType<typeof getOpenApiDocumentQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
