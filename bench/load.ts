@@ -59,7 +59,11 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       if (options.connections === 1) gaps.push(now - lastAt);
       lastAt = now;
       answers += 1;
-      if (!options.expect(status, headers)) unexpected += 1;
+      if (!options.expect(status, headers)) {
+        unexpected += 1;
+        // The first few, so a figure that measured something else says what it got instead.
+        if (unexpected <= 3) console.error(`unexpected answer on ${options.path}: ${status} ${String(headers.location ?? '')} ${body.slice(0, 200)}`);
+      }
       options.onResponse?.(status, body, headers);
     },
   } as autocannon.Request;
