@@ -35,6 +35,11 @@ export class GroupCommit {
   join<T>(write: () => Promise<T> | T, savepoint: boolean): Promise<T> {
     const group = this.#group?.open ? this.#group : this.#openGroup();
     const ran = group.tail.then(() => {
+      // SQLite rolls the whole transaction back by itself on some failures (a full disk, an I/O error) of any
+      // statement, a single one too: a write run now would commit on its own, outside the group, and be told the
+      // group failed. The group has failed: so does every write after that.
+      if (group.failure === undefined && !this.cache.database.inTransaction)
+        group.failure = new Error("SQLite rolled back the group commit's transaction");
       if (group.failure !== undefined) throw group.failure;
       return savepoint ? this.#inSavepoint(group, write) : write();
     });
@@ -56,8 +61,13 @@ export class GroupCommit {
       // Some failures (a full disk, an I/O error) make SQLite roll the whole transaction back.
       if (!this.cache.database.inTransaction) group.failure = error;
       else {
-        this.cache.prepare('rollback to group_write').run();
-        this.cache.prepare('release group_write').run();
+        try {
+          this.cache.prepare('rollback to group_write').run();
+          this.cache.prepare('release group_write').run();
+        } catch (rollbackError) {
+          // Part of this write may still be in the transaction: the group must not commit it.
+          group.failure = rollbackError;
+        }
       }
       throw error;
     }
@@ -91,7 +101,11 @@ export class GroupCommit {
           this.cache.prepare('commit').run();
           commit();
         } catch (error) {
-          if (this.cache.database.inTransaction) this.cache.prepare('rollback').run();
+          try {
+            if (this.cache.database.inTransaction) this.cache.prepare('rollback').run();
+          } catch {
+            // The commit's failure is what every writer hears; SQLite ends the transaction when it cannot roll back.
+          }
           fail(error);
         } finally {
           if (locked) this.lock.release();
