@@ -165,7 +165,12 @@ async function send(exchange: Exchange): Promise<Answer> {
     return await sendOnce(exchange);
   } catch (error) {
     if (!(error instanceof StaleConnectionError)) throw error;
-    return sendOnce(exchange);
+    try {
+      return await sendOnce(exchange);
+    } catch (again) {
+      // Twice in a row: a network failure as any other, its socket error as the cause.
+      throw again instanceof StaleConnectionError ? new TypeError('fetch failed', { cause: again.cause }) : again;
+    }
   }
 }
 
@@ -199,7 +204,8 @@ function sendOnce({ method, url, headers, body, signal }: Exchange): Promise<Ans
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (signal?.aborted) return;
-      if (!answered && request.reusedSocket && error.code === 'ECONNRESET') finish(() => reject(new StaleConnectionError()));
+      if (!answered && request.reusedSocket && error.code === 'ECONNRESET')
+        finish(() => reject(new StaleConnectionError('stale keep-alive connection', { cause: error })));
       else finish(() => reject(new TypeError('fetch failed', { cause: error })));
     });
     request.on('response', (response) => {
