@@ -13,11 +13,14 @@ const CREDENTIALS = '/api/v2/zoom-oauth-credentials/';
 
 export async function startRecallStub(options: { oauthAppId: string; zoomClientId: string; delayMs?: number }): Promise<RecallStub> {
   let users = 0;
+  // Unique across processes: with two gateway instances, each runs a stub of its own, and a Zoom user numbered
+  // from 1 in both would be one Zoom identity connected by two end users (a re-authorization, not a new user).
+  const stubId = randomUUID().slice(0, 8);
   const credential = (id: string) => ({
     id,
     oauth_app: options.oauthAppId,
     status: 'healthy',
-    user_id: `bench-zoom-user-${++users}`,
+    user_id: `bench-zoom-user-${stubId}-${++users}`,
     account_id: null,
     access_token_callback_url: null,
     created_at: new Date().toISOString(),
