@@ -15,8 +15,10 @@ import { createGatewayMetrics, type GatewayMetrics } from '../../src/metrics/gat
 import { createRecallClient } from '../../src/recall/client.js';
 import type { RecallApi, ZoomAppKind } from '../../src/recall/recall-api.js';
 import { openStore } from '../../src/store/index.js';
+import type { CredentialSnapshot } from '../../src/store/store.js';
 import { baseEnv, type TestGateway, captureLogs } from '../support/gateway.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
+import { saveConnection } from '../support/store-changes.js';
 import { specProblems } from '../support/spec-responses.js';
 
 export const webhookSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -143,4 +145,22 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
       current = await build(databaseFile, appOptions);
     },
   };
+}
+
+/** A Recall credential as the store keeps it: healthy and on no Zoom identity unless `overrides` say so. */
+export function credentialSnapshot(id: string, overrides: Partial<CredentialSnapshot> = {}): CredentialSnapshot {
+  return { id, status: 'healthy', userId: null, accountId: null, meetingSyncStatus: 'not_started', ...overrides };
+}
+
+/** `endUserId`'s connection on `credential`, saved straight into the gateway's store (no flow, no Recall call). */
+export async function connectionOn(gateway: HarnessGateway, endUserId: string, credential: CredentialSnapshot) {
+  const saved = await saveConnection(gateway.store, {
+    newConnectionId: randomUUID(),
+    endUserId,
+    credential,
+    appKind: gateway.appKind,
+    replacesCredentialIds: [],
+    now: gateway.clock.now.toISOString(),
+  });
+  return saved.connection;
 }

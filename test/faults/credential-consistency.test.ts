@@ -6,29 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appOrigin, testApiKey } from '../support/gateway.js';
 import { connectFlow, CookieJar, finishFlow, startFlow, type FlowEnd, type FlowPlan } from './browser.js';
-import type { RecallOperation, ZoomIdentity } from './fake-recall.js';
+import { holdCreate, type ZoomIdentity } from './fake-recall.js';
 import { startGateway, type GatewayOptions, type GatewayUnderTest } from './gateway-under-test.js';
 
 const returnTo = `${appOrigin}/settings`;
 const plan = (endUserId: string, identity: ZoomIdentity): FlowPlan => ({ endUserId, identity, apiKey: testApiKey, returnTo });
-
-/** Holds the n-th answered create (counting every create Recall answers) until released. */
-function holdCreate(n: number) {
-  let answered = 0;
-  let reached!: () => void;
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (reached = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const gate = async (operation: RecallOperation, phase: 'before' | 'after') => {
-    if (operation !== 'create' || phase !== 'after') return;
-    answered += 1;
-    if (answered === n) {
-      reached();
-      await released;
-    }
-  };
-  return { gate, held, release };
-}
 
 describe('credentials and connections stay consistent', () => {
   let gateway: GatewayUnderTest | undefined;

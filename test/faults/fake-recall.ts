@@ -365,3 +365,21 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Holds the n-th answered create (counting every create Recall answers) until released. */
+export function holdCreate(n: number) {
+  let answered = 0;
+  let reached!: () => void;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const gate = async (operation: RecallOperation, phase: 'before' | 'after') => {
+    if (operation !== 'create' || phase !== 'after') return;
+    answered += 1;
+    if (answered === n) {
+      reached();
+      await released;
+    }
+  };
+  return { gate, held, release };
+}

@@ -1,6 +1,7 @@
 // The gateway as its own process (node with tsx's loader on src/server.ts), for tests that kill it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { appOrigin, oauthAppId, testApiKey, testRecallKey, zoomClientId } from '../support/gateway.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -8,6 +9,26 @@ export interface GatewayProcess {
   child: ChildProcess;
   exited: Promise<number | null>;
   output: () => string;
+}
+
+/** A configured gateway's environment: on `port`, a SQLite file in `dataDir`, the fake Recall at `recallUrl`. */
+export function processEnv(port: number, dataDir: string, recallUrl: string): Record<string, string> {
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: base,
+    DATABASE_URL: `sqlite:${path.join(dataDir, 'gateway.db')}`,
+    GATEWAY_API_KEYS: testApiKey,
+    RECALL_API_KEY: testRecallKey,
+    RECALL_BASE_URL: recallUrl,
+    RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
+    RECALL_TIMEOUT_MS: '10000',
+    ZOOM_CLIENT_ID: zoomClientId,
+    ZOOM_REDIRECT_URI: `${base}/v1/connect/zoom/callback`,
+    ALLOWED_RETURN_ORIGINS: appOrigin,
+    LOG_LEVEL: 'warn',
+  };
 }
 
 export function startGatewayProcess(env: Record<string, string>): GatewayProcess {

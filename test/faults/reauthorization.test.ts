@@ -9,7 +9,7 @@ import { RequestBudget } from '../../src/health/request-budget.js';
 import { runHealthSync } from '../../src/health/sync.js';
 import { appOrigin, testApiKey } from '../support/gateway.js';
 import { connectFlow, CookieJar, finishFlow, startFlow, type FlowEnd, type FlowPlan } from './browser.js';
-import type { Reauthorization, RecallOperation, ZoomIdentity } from './fake-recall.js';
+import { holdCreate, type Reauthorization, type ZoomIdentity } from './fake-recall.js';
 import { startGateway, type GatewayOptions, type GatewayUnderTest } from './gateway-under-test.js';
 
 const returnTo = `${appOrigin}/settings`;
@@ -99,24 +99,6 @@ describe('the delete of a replaced credential fails', () => {
     expect(await dangling(g)).toEqual([]);
   });
 });
-
-/** Holds the n-th answered create (counting every create Recall answers) until released. */
-function holdCreate(n: number) {
-  let answered = 0;
-  let reached!: () => void;
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (reached = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const gate = async (operation: RecallOperation, phase: 'before' | 'after') => {
-    if (operation !== 'create' || phase !== 'after') return;
-    answered += 1;
-    if (answered === n) {
-      reached();
-      await released;
-    }
-  };
-  return { gate, held, release };
-}
 
 describe.each(['new_id_old_deleted', 'new_id_old_kept'] as const)(
   'two re-authorizations of one Zoom account saved out of order: %s',

@@ -12,7 +12,7 @@ import { appOrigin, oauthAppId, testApiKey, testRecallKey, zoomClientId } from '
 import { freePort } from '../support/free-port.js';
 import { connectFlow, httpSend, type FlowPlan, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type RecallOperation } from './fake-recall.js';
-import { startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
+import { processEnv, startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
 
 const returnTo = `${appOrigin}/settings`;
 const sharedZoomUser = { userId: 'zoom-user-shared', accountId: 'zoom-account-0' };
@@ -58,22 +58,7 @@ describe('SIGKILL between moving the connections off a replaced credential and d
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     send = httpSend(base);
-    env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: base,
-      DATABASE_URL: `sqlite:${path.join(dataDir, 'gateway.db')}`,
-      GATEWAY_API_KEYS: testApiKey,
-      RECALL_API_KEY: testRecallKey,
-      RECALL_BASE_URL: recallServer.url,
-      RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
-      RECALL_TIMEOUT_MS: '10000',
-      ZOOM_CLIENT_ID: zoomClientId,
-      ZOOM_REDIRECT_URI: `${base}/v1/connect/zoom/callback`,
-      ALLOWED_RETURN_ORIGINS: appOrigin,
-      LOG_LEVEL: 'warn',
-      HEALTH_SYNC_INTERVAL_S: '0',
-    };
+    env = { ...processEnv(port, dataDir, recallServer.url), HEALTH_SYNC_INTERVAL_S: '0' };
     gateway = startGatewayProcess(env);
     await waitUntilReady(base, gateway);
   }, 60_000);

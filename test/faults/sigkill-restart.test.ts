@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOrigin, oauthAppId, testApiKey, testRecallKey, zoomClientId } from '../support/gateway.js';
 import { CookieJar, connectFlow, flowEndOf, httpSend, startFlow, type FlowEnd, type FlowPlan, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type RecallOperation } from './fake-recall.js';
-import { startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
+import { processEnv, startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
 import { freePort } from '../support/free-port.js';
 
 const END_USERS = 24;
@@ -76,21 +76,7 @@ describe('SIGKILL in the middle of callbacks, then a restart on the same databas
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     send = httpSend(base);
-    env = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: base,
-      DATABASE_URL: `sqlite:${path.join(dataDir, 'gateway.db')}`,
-      GATEWAY_API_KEYS: testApiKey,
-      RECALL_API_KEY: testRecallKey,
-      RECALL_BASE_URL: recallServer.url,
-      RECALL_ZOOM_OAUTH_APP_ID: oauthAppId,
-      RECALL_TIMEOUT_MS: '10000',
-      ZOOM_CLIENT_ID: zoomClientId,
-      ZOOM_REDIRECT_URI: `${base}/v1/connect/zoom/callback`,
-      ALLOWED_RETURN_ORIGINS: appOrigin,
-      LOG_LEVEL: 'warn',
-    };
+    env = processEnv(port, dataDir, recallServer.url);
     gateway = startGatewayProcess(env);
     await waitUntilReady(base, gateway);
   }, 60_000);

@@ -5,10 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { eventBody } from '../../src/events/payload.js';
 import { UNHEALTHY_WITHOUT_LOG } from '../../src/recall/credential-logs.js';
 import { createHealthSync } from '../../src/health/scheduler.js';
-import type { CredentialSnapshot } from '../../src/store/store.js';
-import { useHarness, webhookSecret, type HarnessGateway } from '../events/harness.js';
+import { connectionOn, credentialSnapshot, useHarness, webhookSecret, type HarnessGateway } from '../events/harness.js';
 import { testApiKey } from '../support/gateway.js';
-import { saveConnection } from '../support/store-changes.js';
 
 // The Prism story (openapi/recall.yaml): 15af756b-… is listed unhealthy, and its log (example `revoked`) says why.
 const revokedCredential = '15af756b-f524-4e70-8cc9-74f772d4c94c';
@@ -16,19 +14,8 @@ const retrievedCredential = 'e96244cc-23c8-43cf-b039-59b2526ab397';
 const revokedMessage =
   'Failed to refresh the Zoom access token: invalid_grant (Invalid Token!). The Zoom user may have revoked access or uninstalled the app.';
 
-async function connectionOn(gateway: HarnessGateway, endUserId: string, id: string, status: CredentialSnapshot['status'] = 'healthy') {
-  const credential: CredentialSnapshot = { id, status, userId: null, accountId: 'Qo2hX07epz8S0xQpWGvtVg', meetingSyncStatus: 'completed' };
-  const saved = await saveConnection(gateway.store, {
-    newConnectionId: crypto.randomUUID(),
-    endUserId,
-    credential,
-    appKind: gateway.appKind,
-    replacesCredentialIds: [],
-    now: gateway.clock.now.toISOString(),
-  });
-  return saved.connection;
-}
-
+/** The credentials of these tests: on the Zoom account of Recall's examples, meetings synced. */
+const onAcme = { accountId: 'Qo2hX07epz8S0xQpWGvtVg', meetingSyncStatus: 'completed' } as const;
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const tick = (gateway: HarnessGateway) =>
   createHealthSync(
@@ -41,7 +28,7 @@ describe('the reason a connection needs a new authorization', () => {
   const gateway = useHarness({ env: () => ({ WEBHOOK_URL: 'http://127.0.0.1:9/hooks', WEBHOOK_SECRET: webhookSecret }) });
 
   it("keeps the latest entry of Recall's log when the health sync turns a connection needs_reauth, and says it in the event", async () => {
-    const connection = await connectionOn(gateway, 'user_42', revokedCredential);
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(revokedCredential, onAcme));
     gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
     gateway.recall.prefer('logs', 'code=200, example=revoked');
     expect(await tick(gateway)).toMatchObject({ outcome: 'ok' });
@@ -57,7 +44,7 @@ describe('the reason a connection needs a new authorization', () => {
   });
 
   it('reads the log once: a credential that stays unhealthy costs no more calls on later runs', async () => {
-    await connectionOn(gateway, 'user_42', revokedCredential);
+    await connectionOn(gateway, 'user_42', credentialSnapshot(revokedCredential, onAcme));
     gateway.recall.prefer('list', 'code=200, example=conflicting_account_page', 'code=200, example=conflicting_account_page');
     gateway.recall.prefer('logs', 'code=200, example=revoked');
     await tick(gateway);
@@ -67,13 +54,13 @@ describe('the reason a connection needs a new authorization', () => {
   });
 
   it('says Recall logged no reason when its log is empty, or cannot be read', async () => {
-    const one = await connectionOn(gateway, 'user_1', revokedCredential);
+    const one = await connectionOn(gateway, 'user_1', credentialSnapshot(revokedCredential, onAcme));
     gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
     gateway.recall.prefer('logs', 'code=200, example=no_logs');
     await tick(gateway);
     expect((await gateway.store.getConnection(one.id))?.reauthReason).toBe(UNHEALTHY_WITHOUT_LOG);
 
-    const connection = await connectionOn(gateway, 'user_2', retrievedCredential);
+    const connection = await connectionOn(gateway, 'user_2', credentialSnapshot(retrievedCredential, onAcme));
     gateway.recall.prefer('retrieve', 'code=200, example=unhealthy');
     gateway.recall.prefer('logs', ...Array<string>(4).fill('code=503, example=unavailable'));
     const response = await gateway.request({
@@ -85,7 +72,7 @@ describe('the reason a connection needs a new authorization', () => {
   });
 
   it('is kept by a refresh that finds the credential unhealthy, and cleared once Recall calls it healthy again', async () => {
-    const connection = await connectionOn(gateway, 'user_42', retrievedCredential);
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(retrievedCredential, onAcme));
     const refresh = () =>
       gateway.request({ method: 'POST', url: `/v1/connections/${connection.id}/refresh`, headers: { authorization: `Bearer ${testApiKey}` } });
     gateway.recall.prefer('retrieve', 'code=200, example=unhealthy', 'code=200, example=unhealthy', 'code=200, example=healthy');
@@ -98,7 +85,7 @@ describe('the reason a connection needs a new authorization', () => {
   });
 
   it('says the credential is gone when Recall no longer has it', async () => {
-    const connection = await connectionOn(gateway, 'user_42', retrievedCredential, 'unhealthy');
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(retrievedCredential, { ...onAcme, status: 'unhealthy' }));
     gateway.recall.prefer('list', 'code=200, example=empty_page');
     gateway.recall.prefer('retrieve', 'code=404, example=not_found');
     await tick(gateway);

@@ -5,13 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { createHealthSync, type HealthSyncOptions } from '../../src/health/scheduler.js';
 import { HEALTH_LIST_POSITION } from '../../src/health/sync.js';
-import type { CredentialSnapshot } from '../../src/store/store.js';
-import { useHarness, type HarnessGateway } from '../events/harness.js';
-import { saveConnection } from '../support/store-changes.js';
+import { connectionOn, credentialSnapshot, useHarness, type HarnessGateway } from '../events/harness.js';
 
 const nextCursor = 'cD0yMDI1LTAzLTA0KzEwJTNBMTUlM0EyMi40ODE1MTYlMkIwMCUzQTAw'; // first_page_with_next's cursor
 const onSecondPage = '15af756b-f524-4e70-8cc9-74f772d4c94c'; // conflicting_account_page: unhealthy
 const notListed = 'e96244cc-23c8-43cf-b039-59b2526ab397'; // retrieve `healthy`
+
+const synced = { meetingSyncStatus: 'completed' } as const;
 
 function logger() {
   const lines: { level: string; message: string }[] = [];
@@ -25,19 +25,6 @@ function healthSync(gateway: HarnessGateway, options: Partial<HealthSyncOptions>
   return { sync: createHealthSync(deps, { intervalMs: 60_000, ...options }), log };
 }
 
-async function connectionOn(gateway: HarnessGateway, endUserId: string, id: string, status: CredentialSnapshot['status'] = 'healthy') {
-  const credential: CredentialSnapshot = { id, status, userId: null, accountId: null, meetingSyncStatus: 'completed' };
-  const saved = await saveConnection(gateway.store, {
-    newConnectionId: crypto.randomUUID(),
-    endUserId,
-    credential,
-    appKind: gateway.appKind,
-    replacesCredentialIds: [],
-    now: gateway.clock.now.toISOString(),
-  });
-  return saved.connection;
-}
-
 const listCursors = (gateway: HarnessGateway) =>
   gateway.recall.calls.filter((call) => call.operation === 'list').map((call) => new URL(call.path, 'http://recall').searchParams.get('cursor'));
 
@@ -45,7 +32,7 @@ describe('the walk through Recall’s list of unhealthy credentials', () => {
   const gateway = useHarness();
 
   it('reads at most listPagesPerRun pages a run, and the next run goes on from the saved cursor', async () => {
-    const connection = await connectionOn(gateway, 'user_42', onSecondPage);
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(onSecondPage, synced));
     gateway.recall.prefer('list', 'code=200, example=first_page_with_next', 'code=200, example=conflicting_account_page');
     const { sync } = healthSync(gateway, { listPagesPerRun: 1 });
     expect(await sync.tick()).toMatchObject({ outcome: 'ok', summary: { pages: 1, passComplete: false } });
@@ -76,7 +63,7 @@ describe('the walk through Recall’s list of unhealthy credentials', () => {
 
   it('walks a list of 61 pages to its end over three runs (30 pages a run at a 60 s interval), never failing at a page count', async () => {
     gateway.recall.prefer('list', ...Array<string>(60).fill('code=200, example=first_page_with_next'), 'code=200, example=conflicting_account_page');
-    const connection = await connectionOn(gateway, 'user_42', onSecondPage);
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(onSecondPage, synced));
     const { sync } = healthSync(gateway);
     const runs = [];
     for (let run = 0; run < 3; run++) {
@@ -92,7 +79,7 @@ describe('the walk through Recall’s list of unhealthy credentials', () => {
   });
 
   it('re-reads a credential the pass did not list only once the pass is complete', async () => {
-    const recovered = await connectionOn(gateway, 'user_7', notListed, 'unhealthy');
+    const recovered = await connectionOn(gateway, 'user_7', credentialSnapshot(notListed, { ...synced, status: 'unhealthy' }));
     gateway.clock.advance(1);
     gateway.recall.prefer('list', 'code=200, example=first_page_with_next', 'code=200, example=conflicting_account_page');
     gateway.recall.prefer('retrieve', 'code=200, example=healthy');
@@ -106,7 +93,11 @@ describe('the walk through Recall’s list of unhealthy credentials', () => {
   });
 
   it('re-reads, at the end of a pass spread over runs, the unhealthy credentials it never listed', async () => {
-    const stale = await connectionOn(gateway, 'user_7', 'd637b675-fa4b-40b4-878c-e04985f42bc7', 'unhealthy');
+    const stale = await connectionOn(
+      gateway,
+      'user_7',
+      credentialSnapshot('d637b675-fa4b-40b4-878c-e04985f42bc7', { ...synced, status: 'unhealthy' }),
+    );
     gateway.clock.advance(1);
     gateway.recall.prefer('list', 'code=200, example=first_page_with_next', 'code=200, example=conflicting_account_page');
     gateway.recall.prefer('retrieve', 'code=200, example=healthy');

@@ -5,31 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHealthSync, type HealthSyncOptions } from '../../src/health/scheduler.js';
 import { RequestBudget } from '../../src/health/request-budget.js';
 import type { HealthDeps } from '../../src/health/sync.js';
-import type { CredentialSnapshot } from '../../src/store/store.js';
-import { useHarness, webhookSecret, type HarnessGateway } from '../events/harness.js';
-import { saveConnection } from '../support/store-changes.js';
+import { connectionOn, credentialSnapshot, useHarness, webhookSecret, type HarnessGateway } from '../events/harness.js';
 import { eventBody } from '../../src/events/payload.js';
 
 // The Recall mock's story (openapi/recall.yaml).
 const conflictingAccount = '15af756b-f524-4e70-8cc9-74f772d4c94c'; // list example conflicting_account_page: unhealthy
 const reauthorized = 'e96244cc-23c8-43cf-b039-59b2526ab397'; // list example first_page_with_next: healthy
 const created = '3e61f7a6-1983-4b88-8a75-c5078831ee16'; // list example first_page_with_next: healthy
-
-function credential(id: string, overrides: Partial<CredentialSnapshot> = {}): CredentialSnapshot {
-  return { id, status: 'healthy', userId: null, accountId: null, meetingSyncStatus: 'not_started', ...overrides };
-}
-
-async function connectionOn(gateway: HarnessGateway, endUserId: string, snapshot: CredentialSnapshot) {
-  const saved = await saveConnection(gateway.store, {
-    newConnectionId: crypto.randomUUID(),
-    endUserId,
-    credential: snapshot,
-    appKind: gateway.appKind,
-    replacesCredentialIds: [],
-    now: gateway.clock.now.toISOString(),
-  });
-  return saved.connection;
-}
 
 function logger() {
   const lines: { level: string; message: string; details: object }[] = [];
@@ -63,7 +45,7 @@ describe('health sync', () => {
   const gateway = useHarness({ app: { healthSync: { intervalMs: 60_000 } } });
 
   it('turns the connection of a credential Recall lists as unhealthy into needs_reauth within one interval', async () => {
-    const connection = await connectionOn(gateway, 'user_42', credential(conflictingAccount, { accountId: 'Qo2hX07epz8S0xQpWGvtVg' }));
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(conflictingAccount, { accountId: 'Qo2hX07epz8S0xQpWGvtVg' }));
     gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
     vi.advanceTimersByTime(59_999);
     expect(listCalls(gateway)).toHaveLength(0);
@@ -94,8 +76,8 @@ describe('one health sync run', () => {
   const gateway = useHarness();
 
   it('follows next cursors through every page', async () => {
-    const onFirstPage = await connectionOn(gateway, 'user_1', credential(reauthorized));
-    const onSecondPage = await connectionOn(gateway, 'user_2', credential(conflictingAccount));
+    const onFirstPage = await connectionOn(gateway, 'user_1', credentialSnapshot(reauthorized));
+    const onSecondPage = await connectionOn(gateway, 'user_2', credentialSnapshot(conflictingAccount));
     gateway.recall.prefer('list', 'code=200, example=first_page_with_next', 'code=200, example=conflicting_account_page');
     const { sync } = healthSync(gateway);
     expect(await sync.tick()).toMatchObject({ outcome: 'ok', summary: { listed: 3 } });
@@ -108,7 +90,7 @@ describe('one health sync run', () => {
   });
 
   it('waits out a 429 (Retry-After) on the list budget, then loses nothing', async () => {
-    const connection = await connectionOn(gateway, 'user_42', credential(conflictingAccount));
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(conflictingAccount));
     gateway.recall.prefer('list', 'code=429, example=rate_limited', 'code=200, example=conflicting_account_page');
     const before = gateway.clock.now.getTime();
     const { sync } = healthSync(gateway);
@@ -123,7 +105,7 @@ describe('one health sync run', () => {
   });
 
   it('backs off after a run Recall kept refusing with 429, and catches up on a later run', async () => {
-    const connection = await connectionOn(gateway, 'user_42', credential(conflictingAccount));
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(conflictingAccount));
     gateway.recall.prefer('list', ...Array<string>(4).fill('code=429, example=rate_limited'));
     const { sync, log } = healthSync(gateway);
     const failed = await sync.tick();
@@ -142,7 +124,7 @@ describe('one health sync run', () => {
   });
 
   it('marks a connection connected again once Recall stops listing its credential as unhealthy and reads it healthy', async () => {
-    const connection = await connectionOn(gateway, 'user_42', credential(reauthorized, { status: 'unhealthy' }));
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(reauthorized, { status: 'unhealthy' }));
     gateway.recall.prefer('list', 'code=200, example=empty_page');
     gateway.recall.prefer('retrieve', 'code=200, example=healthy');
     const { sync } = healthSync(gateway);
@@ -155,7 +137,7 @@ describe('one health sync run', () => {
   });
 
   it('detaches the connections of a credential Recall no longer has', async () => {
-    const connection = await connectionOn(gateway, 'user_42', credential(reauthorized, { status: 'unhealthy' }));
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(reauthorized, { status: 'unhealthy' }));
     gateway.recall.prefer('list', 'code=200, example=empty_page');
     gateway.recall.prefer('retrieve', 'code=404, example=not_found');
     const { sync } = healthSync(gateway);
@@ -186,14 +168,14 @@ describe('one health sync run', () => {
   });
 
   it('leaves a connection alone that was reconnected while the list was read', async () => {
-    const connection = await connectionOn(gateway, 'user_42', credential(conflictingAccount));
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(conflictingAccount));
     const recall = {
       ...gateway.recallApi,
       listCredentialPage: async () => {
         const page = await gateway.recallApi.listCredentialPage({ status: 'unhealthy' });
         // The user reconnects while Recall's answer is on its way.
         gateway.clock.advance(1);
-        await connectionOn(gateway, 'user_42', credential(conflictingAccount));
+        await connectionOn(gateway, 'user_42', credentialSnapshot(conflictingAccount));
         return page;
       },
     };
@@ -208,7 +190,7 @@ describe('health sync with outbound events', () => {
   const gateway = useHarness({ env: () => ({ WEBHOOK_URL: 'http://127.0.0.1:9/hooks', WEBHOOK_SECRET: webhookSecret }) });
 
   it('writes connection.status_changed for every connection it turns needs_reauth', async () => {
-    const connection = await connectionOn(gateway, 'user_42', credential(conflictingAccount));
+    const connection = await connectionOn(gateway, 'user_42', credentialSnapshot(conflictingAccount));
     gateway.recall.prefer('list', 'code=200, example=conflicting_account_page');
     await healthSync(gateway).sync.tick();
     const [claimed] = await gateway.store.claimEvents({ holder: 'test', now: gateway.clock.now.toISOString(), leaseMs: 60_000, limit: 10 });
@@ -223,9 +205,9 @@ describe('active checks (HEALTH_VALIDATE) for development apps', () => {
   const gateway = useHarness({ env: () => ({ HEALTH_VALIDATE: 'true', HEALTH_VALIDATE_AFTER_S: '3600', HEALTH_CALLS_PER_MIN: '4' }) });
 
   it('validates and re-reads credentials not checked for HEALTH_VALIDATE_AFTER_S, and only those', async () => {
-    const stale = await connectionOn(gateway, 'user_stale', credential(reauthorized));
+    const stale = await connectionOn(gateway, 'user_stale', credentialSnapshot(reauthorized));
     gateway.clock.advance(3000);
-    const recent = await connectionOn(gateway, 'user_recent', credential(created));
+    const recent = await connectionOn(gateway, 'user_recent', credentialSnapshot(created));
     gateway.clock.advance(1000);
     gateway.recall.prefer('list', 'code=200, example=empty_page');
     gateway.recall.prefer('retrieve', 'code=200, example=unhealthy');
@@ -243,7 +225,7 @@ describe('active checks (HEALTH_VALIDATE) for development apps', () => {
   });
 
   it('validates no more per run than HEALTH_CALLS_PER_MIN allows, and waits for its call budget', async () => {
-    for (let i = 0; i < 3; i++) await connectionOn(gateway, `user_${i}`, credential(crypto.randomUUID()));
+    for (let i = 0; i < 3; i++) await connectionOn(gateway, `user_${i}`, credentialSnapshot(crypto.randomUUID()));
     gateway.clock.advance(7200);
     gateway.recall.prefer('list', 'code=200, example=empty_page', 'code=200, example=empty_page');
     const budget = new RequestBudget({
