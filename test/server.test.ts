@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/free-port.js';
+import { consentLinkIn } from './support/consent-page.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
@@ -73,20 +74,6 @@ async function browse(url: string, jar: Jar): Promise<Response> {
   const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(), accept: 'text/html' } });
   jar.take(response);
   return response;
-}
-
-const unescapeHtml = (text: string) =>
-  text
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
-
-function consentLink(page: string, id: 'allow' | 'deny'): string {
-  const match = new RegExp(`<a id="${id}" href="([^"]+)"`).exec(page);
-  if (!match) throw new Error(`no ${id} link on the consent page:\n${page}`);
-  return unescapeHtml(match[1]!);
 }
 
 /** The demo page's Connect button, then the browser through the consent page to `choice`'s link. */
@@ -164,7 +151,7 @@ describe('demo mode, the real process over HTTP', () => {
   it('connects: connect_url, the mock Zoom page, Allow, the callback, back to / connected', async () => {
     const jar = new Jar();
     const { token, consentPage } = await walkToZoom(base, jar);
-    const allow = consentLink(consentPage, 'allow');
+    const allow = consentLinkIn(consentPage, 'allow');
     expect(allow.startsWith(`${base}/v1/connect/zoom/callback?`)).toBe(true);
 
     const callback = await browse(allow, jar);
@@ -183,7 +170,7 @@ describe('demo mode, the real process over HTTP', () => {
   it('comes back with error=access_denied when the user denies at Zoom', async () => {
     const jar = new Jar();
     const { consentPage } = await walkToZoom(base, jar);
-    const callback = await browse(consentLink(consentPage, 'deny'), jar);
+    const callback = await browse(consentLinkIn(consentPage, 'deny'), jar);
     expect(callback.status).toBe(303);
     const back = new URL(callback.headers.get('location')!);
     expect(back.searchParams.get('zoom_connect')).toBe('error');

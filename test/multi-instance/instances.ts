@@ -10,6 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
 import { startPrism, specPaths } from '../../mocks/prism.js';
 import { zoomConsentPage } from '../../mocks/zoom/consent-page.js';
+import { consentLinkIn } from '../support/consent-page.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
@@ -116,22 +117,12 @@ export async function launchFrom(origin: string, connectUrl: string, jar: Jar): 
   return response;
 }
 
-const unescapeHtml = (text: string) =>
-  text
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
-
 /** The Allow (or Deny) link of the stand-in Zoom consent page. */
 export async function consentLink(consentPageUrl: string, jar: Jar, id: 'allow' | 'deny' = 'allow'): Promise<string> {
   const page = await browse(consentPageUrl, jar);
   const html = await page.text();
   expect(page.status, html).toBe(200);
-  const match = new RegExp(`<a id="${id}" href="([^"]+)"`).exec(html);
-  if (!match) throw new Error(`no ${id} link on the consent page:\n${html}`);
-  return unescapeHtml(match[1]!);
+  return consentLinkIn(html, id);
 }
 
 // ---- the shared Recall and the Zoom page ---------------------------------------------------------------
