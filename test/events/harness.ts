@@ -16,7 +16,7 @@ import { createRecallClient } from '../../src/recall/client.js';
 import type { RecallApi, ZoomAppKind } from '../../src/recall/recall-api.js';
 import { openStore } from '../../src/store/index.js';
 import type { CredentialSnapshot } from '../../src/store/store.js';
-import { baseEnv, type TestGateway, captureLogs } from '../support/gateway.js';
+import { baseEnv, captureLogs, liveView, type TestGateway } from '../support/gateway.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
 import { saveConnection } from '../support/store-changes.js';
 import { specProblems } from '../support/spec-responses.js';
@@ -100,37 +100,8 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
     if (!current) throw new Error('useHarness: use it inside a test');
     return current;
   };
-  return {
-    get app() {
-      return get().app;
-    },
-    get store() {
-      return get().store;
-    },
-    get config() {
-      return get().config;
-    },
-    get appKind() {
-      return get().appKind;
-    },
-    get logs() {
-      return get().logs;
-    },
-    get clock() {
-      return get().clock;
-    },
-    get metrics() {
-      return get().metrics;
-    },
-    get listBudget() {
-      return get().listBudget;
-    },
-    get recallApi() {
-      return get().recallApi;
-    },
-    get recall() {
-      return recall;
-    },
+  return Object.assign(liveView(get, ['app', 'store', 'config', 'appKind', 'logs', 'clock', 'metrics', 'listBudget', 'recallApi']), {
+    recall,
     async request(requestOptions: InjectOptions & { url: string }): Promise<LightMyRequestResponse> {
       const response = await get().app.inject(requestOptions);
       const path = requestOptions.url.split('?')[0]!;
@@ -144,7 +115,7 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
       await store.close();
       current = await build(databaseFile, appOptions);
     },
-  };
+  });
 }
 
 /** A Recall credential as the store keeps it: healthy and on no Zoom identity unless `overrides` say so. */

@@ -133,28 +133,17 @@ export function useGateway(
     if (!current) throw new Error('useGateway: use it inside a test');
     return current;
   };
-  return {
-    get app() {
-      return get().app;
-    },
-    get store() {
-      return get().store;
-    },
-    get config() {
-      return get().config;
-    },
-    get appKind() {
-      return get().appKind;
-    },
-    get recall() {
-      return get().recall;
-    },
-    get logs() {
-      return get().logs;
-    },
-    get clock() {
-      return get().clock;
-    },
-    request: (options) => get().request(options),
-  };
+  return Object.assign(liveView(get, ['app', 'store', 'config', 'appKind', 'recall', 'logs', 'clock']), {
+    request: (options: InjectOptions & { url: string }) => get().request(options),
+  });
+}
+
+/**
+ * An object whose `keys` read through `get()` each time they are read: what a test holds across its hooks while
+ * each test builds the gateway anew. (Not to be spread: spreading reads them.)
+ */
+export function liveView<T extends object, K extends keyof T>(get: () => T, keys: readonly K[]): Pick<T, K> {
+  const view = {} as Pick<T, K>;
+  for (const key of keys) Object.defineProperty(view, key, { get: () => get()[key], enumerable: true });
+  return view;
 }
