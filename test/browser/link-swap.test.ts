@@ -18,11 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoomConsentPage } from '../../mocks/zoom/consent-page.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createRecallClient } from '../../src/recall/client.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { freePort } from '../support/free-port.js';
-import { oauthAppId, zoomClientId } from '../support/gateway.js';
+import { oauthAppId, zoomClientId, recallClientFor } from '../support/gateway.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
 import { useChromium } from './chromium.js';
 
@@ -124,13 +123,8 @@ document.body.dataset.ready = 'true';
     await zoom.register(zoomConsentPage, { path: '/oauth/authorize', clientId: config.zoom.clientId, redirectUri: config.zoom.redirectUri });
     await zoom.listen({ port: Number(new URL(origins.zoom).port), host: '127.0.0.3' });
     store = await openStore(config.databaseUrl);
-    const recallClient = createRecallClient({
-      baseUrl: config.recall.baseUrl,
-      apiKey: config.recall.apiKey,
-      oauthAppId: config.recall.oauthAppId,
+    const recallClient = recallClientFor(config, {
       fetch: recall.fetch,
-      sleep: async () => {},
-      timeoutMs: 5000,
     });
     gateway = await buildApp({ deps: { config, store, recall: recallClient, appKind: 'user_level', now: () => new Date() } });
     await gateway.listen({ port: Number(new URL(origins.gateway).port), host: '127.0.0.1' });

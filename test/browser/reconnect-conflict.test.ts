@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createRecallClient } from '../../src/recall/client.js';
 import { demoEndUserId, demoRoutes } from '../../src/demo/routes.js';
 import { openStore } from '../../src/store/index.js';
 import type { ConnectionRecord, CredentialSnapshot, Store } from '../../src/store/store.js';
@@ -19,6 +18,7 @@ import { useChromium } from './chromium.js';
 import { connectWithRedirect, openDemo, shown } from './demo-page.js';
 import { freePort } from '../support/free-port.js';
 import { deleteConnection, saveConnection } from '../support/store-changes.js';
+import { recallClientFor } from '../support/gateway.js';
 
 // Credential ids of openapi/recall.yaml's examples: `created`, and the legacy one `conflict_account` names.
 const createdCredentialId = '3e61f7a6-1983-4b88-8a75-c5078831ee16';
@@ -65,13 +65,8 @@ describe('reconnecting through the legacy conflict, in Chromium', { timeout: 60_
     });
     expect(config.demo).toBe(true);
     store = await openStore(config.databaseUrl);
-    const recallClient = createRecallClient({
-      baseUrl: config.recall.baseUrl,
-      apiKey: config.recall.apiKey,
-      oauthAppId: config.recall.oauthAppId,
+    const recallClient = recallClientFor(config, {
       fetch: recall.fetch,
-      sleep: async () => {},
-      timeoutMs: 5000,
     });
     // The conflict of this story is the account-level one (conflict_account).
     app = await buildApp({

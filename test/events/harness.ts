@@ -12,11 +12,10 @@ import { buildApp, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { budgetListCalls, LIST_BUDGET, RequestBudget } from '../../src/health/request-budget.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../../src/metrics/gateway-metrics.js';
-import { createRecallClient } from '../../src/recall/client.js';
 import type { RecallApi, ZoomAppKind } from '../../src/recall/recall-api.js';
 import { openStore } from '../../src/store/index.js';
 import type { CredentialSnapshot } from '../../src/store/store.js';
-import { baseEnv, captureLogs, liveView, type TestGateway } from '../support/gateway.js';
+import { baseEnv, captureLogs, liveView, type TestGateway, recallClientFor } from '../support/gateway.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
 import { saveConnection } from '../support/store-changes.js';
 import { specProblems } from '../support/spec-responses.js';
@@ -68,14 +67,9 @@ export function useHarness(options: HarnessOptions = {}): HarnessGateway {
       now: () => clock.now.getTime(),
       sleep: async (ms) => clock.advance(ms / 1000),
     });
-    const recallClient = createRecallClient({
-      baseUrl: config.recall.baseUrl,
-      apiKey: config.recall.apiKey,
-      oauthAppId: config.recall.oauthAppId,
+    const recallClient = recallClientFor(config, {
       fetch: budgetListCalls(listBudget, recall.fetch),
       onCall: metrics.recallCall,
-      sleep: async () => {},
-      timeoutMs: 5000,
     });
     const deps = { config, store, recall: recallClient, appKind: options.appKind ?? 'user_level', now: () => clock.now } as const;
     const app = await buildApp({ deps, logStream, metrics, ...appOptions });

@@ -54,6 +54,13 @@ export function startGatewayProcess(env: Record<string, string>): GatewayProcess
   return { child, exited, output: () => output };
 }
 
+/** Kills the gateway (SIGKILL) if it still runs, and waits for it to exit. */
+export async function killGatewayProcess(gateway: GatewayProcess | undefined): Promise<void> {
+  if (!gateway || gateway.child.exitCode !== null) return;
+  gateway.child.kill('SIGKILL');
+  await gateway.exited;
+}
+
 export async function waitUntilReady(base: string, gateway: GatewayProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -4,11 +4,10 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createRecallClient } from '../../src/recall/client.js';
 import type { RecallApi } from '../../src/recall/recall-api.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
-import { baseEnv, captureLogs, testRecallKey, oauthAppId, zoomClientId } from '../support/gateway.js';
+import { baseEnv, captureLogs, testRecallKey, oauthAppId, zoomClientId, recallClientFor } from '../support/gateway.js';
 import { injectSend, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type FakeRecallOptions } from './fake-recall.js';
 
@@ -49,12 +48,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const config = loadConfig({ ...baseEnv(recall.baseUrl), ...options.env });
   const store = await openStore(options.databaseUrl ?? 'sqlite::memory:', { events: config.webhook !== null });
   const { logs, stream: logStream } = captureLogs();
-  const client = createRecallClient({
-    baseUrl: config.recall.baseUrl,
-    apiKey: config.recall.apiKey,
-    oauthAppId: config.recall.oauthAppId,
+  const client = recallClientFor(config, {
     fetch: recall.fetch,
-    sleep: async () => {},
     timeoutMs: options.recallTimeoutMs ?? 20,
   });
   const app = await buildApp({

@@ -12,7 +12,7 @@ import { appOrigin, oauthAppId, testApiKey, testRecallKey, zoomClientId } from '
 import { freePort } from '../support/free-port.js';
 import { connectFlow, httpSend, type FlowPlan, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type RecallOperation } from './fake-recall.js';
-import { processEnv, startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
+import { killGatewayProcess, processEnv, startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
 
 const returnTo = `${appOrigin}/settings`;
 const sharedZoomUser = { userId: 'zoom-user-shared', accountId: 'zoom-account-0' };
@@ -65,10 +65,7 @@ describe('SIGKILL between moving the connections off a replaced credential and d
 
   afterAll(async () => {
     release();
-    if (gateway && gateway.child.exitCode === null) {
-      gateway.child.kill('SIGKILL');
-      await gateway.exited;
-    }
+    await killGatewayProcess(gateway);
     await recallServer?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOrigin, oauthAppId, testApiKey, testRecallKey, zoomClientId } from '../support/gateway.js';
 import { CookieJar, connectFlow, flowEndOf, httpSend, startFlow, type FlowEnd, type FlowPlan, type Send } from './browser.js';
 import { FakeRecall, FakeZoom, type RecallOperation } from './fake-recall.js';
-import { processEnv, startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
+import { killGatewayProcess, processEnv, startGatewayProcess, waitUntilReady, type GatewayProcess } from './gateway-process.js';
 import { freePort } from '../support/free-port.js';
 
 const END_USERS = 24;
@@ -83,10 +83,7 @@ describe('SIGKILL in the middle of callbacks, then a restart on the same databas
 
   afterAll(async () => {
     holds.stop();
-    if (gateway && gateway.child.exitCode === null) {
-      gateway.child.kill('SIGKILL');
-      await gateway.exited;
-    }
+    await killGatewayProcess(gateway);
     await recallServer?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });

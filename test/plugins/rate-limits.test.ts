@@ -2,10 +2,9 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createRecallClient } from '../../src/recall/client.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
-import { baseEnv, testApiKey } from '../support/gateway.js';
+import { baseEnv, testApiKey, recallClientFor } from '../support/gateway.js';
 import { useRecallScenario } from '../support/recall-scenario.js';
 import { specProblems } from '../support/spec-responses.js';
 
@@ -18,12 +17,8 @@ describe('rate limits', () => {
   beforeEach(async () => {
     const config = loadConfig(baseEnv(recall.url));
     store = await openStore('sqlite::memory:');
-    const recallClient = createRecallClient({
-      baseUrl: config.recall.baseUrl,
-      apiKey: config.recall.apiKey,
-      oauthAppId: config.recall.oauthAppId,
+    const recallClient = recallClientFor(config, {
       fetch: recall.fetch,
-      sleep: async () => {},
     });
     app = await buildApp({
       deps: { config, store, recall: recallClient, appKind: 'user_level', now: () => new Date() },

@@ -8,8 +8,8 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { demoRoutes } from '../../src/demo/routes.js';
 import { demoOauthAppId, demoZoomClientId, loadConfig, productionVariables, type Config } from '../../src/config.js';
-import { createRecallClient } from '../../src/recall/client.js';
-import type { ZoomAppKind } from '../../src/recall/recall-api.js';
+import { createRecallClient, type RecallClientOptions } from '../../src/recall/client.js';
+import type { RecallApi, ZoomAppKind } from '../../src/recall/recall-api.js';
 import type { RateLimits } from '../../src/routes/rate-limits.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
@@ -95,13 +95,8 @@ export function useGateway(
     const store = await openStore('sqlite::memory:', { events: config.webhook !== null });
     const clock = { now: new Date('2026-11-29T10:00:00.000Z'), advance: (s: number) => (clock.now = new Date(clock.now.getTime() + s * 1000)) };
     const { logs, stream: logStream } = captureLogs();
-    const recallClient = createRecallClient({
-      baseUrl: config.recall.baseUrl,
-      apiKey: config.recall.apiKey,
-      oauthAppId: config.recall.oauthAppId,
+    const recallClient = recallClientFor(config, {
       fetch: recall.fetch,
-      sleep: async () => {},
-      timeoutMs: 5000,
       ...(options.recallLogs ? { logger: pino({ level: config.logLevel, base: { component: 'recall' } }, logStream) } : {}),
     });
     const appKind = options.appKind ?? 'user_level';
@@ -142,6 +137,19 @@ export function useGateway(
  * An object whose `keys` read through `get()` each time they are read: what a test holds across its hooks while
  * each test builds the gateway anew. (Not to be spread: spreading reads them.)
  */
+/** The gateway's Recall client on `config`'s Recall region, key and app, for a test: no pause between retries, a
+ * 5 s deadline, unless `options` say otherwise. */
+export function recallClientFor(config: Config, options: Partial<RecallClientOptions> = {}): RecallApi {
+  return createRecallClient({
+    baseUrl: config.recall.baseUrl,
+    apiKey: config.recall.apiKey,
+    oauthAppId: config.recall.oauthAppId,
+    sleep: async () => {},
+    timeoutMs: 5000,
+    ...options,
+  });
+}
+
 export function liveView<T extends object, K extends keyof T>(get: () => T, keys: readonly K[]): Pick<T, K> {
   const view = {} as Pick<T, K>;
   for (const key of keys) Object.defineProperty(view, key, { get: () => get()[key], enumerable: true });
