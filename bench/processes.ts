@@ -1,6 +1,7 @@
 // The servers under test, each in a process of its own: started from the built bundles with node, asked for their
 // peak memory over IPC, stopped with SIGTERM (then SIGKILL, by pid, if they do not go). Every wait is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import type { Ready, Stats } from './child-ipc.js';
 import { freePort } from '../test/support/free-port.js';
 
@@ -23,10 +24,13 @@ function launch(
   args: string[],
   env: Record<string, string>,
   nodeFlags: string[] = [],
+  outputFile?: string,
 ): { child: ChildProcess; output: () => string } {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !gatewayVariable.test(name)));
   const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
+  // All of it, when asked (a --trace-gc log); otherwise only its end, for the error of a server that failed.
+  if (outputFile) child.stdout!.pipe(createWriteStream(outputFile));
   child.stdout!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   child.stderr!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   return { child, output: () => output };
@@ -46,9 +50,9 @@ export async function startServer(
   args: string[],
   env: Record<string, string>,
   nodeFlags: string[] = [],
-  timeoutMs = 30_000,
+  { timeoutMs = 30_000, outputFile }: { timeoutMs?: number; outputFile?: string } = {},
 ): Promise<ServerProcess> {
-  const { child, output } = launch(script, args, env, nodeFlags);
+  const { child, output } = launch(script, args, env, nodeFlags, outputFile);
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${timeoutMs} ms:\n${output()}`)), timeoutMs);
     child.once('exit', (code) => {

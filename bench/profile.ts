@@ -5,7 +5,7 @@
 //         time, and self time per package or file; the .cpuprofile is in bench/.profiles/ (Chrome DevTools opens it)
 //   heap: a sampling heap profile of the step alone: what allocated, per function and per package or file (bytes
 //         allocated, whether or not they survived); the .heapprofile is in bench/.profiles/
-//   gc:   --trace-gc over the process's life, in its output
+//   gc:   --trace-gc over the process's life, in bench/.profiles/<step>.gc.log
 //   retained: a heap snapshot after the step and a full GC (what the step left alive), in bench/.profiles/
 // BENCH_FLOWS sets how many flows each step takes (default 5000), BENCH_DURATION_S the read's duration.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -29,7 +29,10 @@ const extraFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filte
 
 await buildBundles();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zcg-profile-'));
-const server = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'profile'), [...flags[kind]!, ...extraFlags]);
+const gcLog = path.join(outDir, `${step}.gc.log`);
+const server = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'profile'), [...flags[kind]!, ...extraFlags], {
+  outputFile: kind === 'gc' ? gcLog : undefined,
+});
 const profileFile = path.join(outDir, `${step}.${kind === 'heap' ? 'heapprofile' : 'cpuprofile'}`);
 const profileType = kind === 'heap' ? 'heap-profile' : 'cpu-profile';
 try {
@@ -156,3 +159,10 @@ function summarizeCpuProfile(file: string): void {
 // Last, once everything above is defined.
 if (kind === 'cpu') summarizeCpuProfile(profileFile);
 if (kind === 'heap') summarizeHeapProfile(profileFile);
+if (kind === 'gc') {
+  const log = readFileSync(gcLog, 'utf8');
+  const count = (what: string) => log.split('\n').filter((line) => line.includes(what)).length;
+  console.log(
+    `\n--trace-gc over the process's life: ${count('Scavenge')} scavenges, ${count('Mark-Compact')} mark-compacts; ${path.relative(root, gcLog)}`,
+  );
+}

@@ -3,8 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 import type { Config } from './config.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 export async function startGateway(config: Config, options: Omit<AppOptions, 'deps'> = {}): Promise<FastifyInstance> {
+  limitHeapGrowth();
   const app = await buildApp({ deps: { config }, housekeeping: true, healthSync: true, webhooks: true, ...options });
   try {
     await app.listen({ port: config.port, host: config.host });

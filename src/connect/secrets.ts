@@ -27,7 +27,13 @@ export const hashSecret = (secret: string) => createHash('sha256').update(secret
 /** PKCE S256 (RFC 7636 §4.2): BASE64URL(SHA256(ASCII(code_verifier))). */
 export const pkceChallenge = (verifier: string) => hashSecret(verifier);
 
-/** Compares two strings without leaking where they differ; hashing first makes the lengths equal. */
+/** A secret's SHA-256, to compare in constant time: hashing makes every length equal. */
+export const secretDigest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Compares two digests of secretDigest without leaking where they differ. */
+export const sameDigest = (a: Buffer, b: Buffer): boolean => timingSafeEqual(a, b);
+
+/** Compares two strings without leaking where they differ. */
 export function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+  return sameDigest(secretDigest(a), secretDigest(b));
 }

@@ -42,8 +42,8 @@ export class ConnectionLock {
 
 export function sqliteStatements(db: Kysely<Database>, cache: StatementCache, lock: ConnectionLock): Statements {
   const execute = <R>(compiled: CompiledQuery<R>): R[] | number => {
-    const statement = cache.prepare(compiled.sql);
-    return statement.reader ? (statement.all(compiled.parameters) as R[]) : statement.run(compiled.parameters).changes;
+    const { statement, reader } = cache.cached(compiled.sql);
+    return reader ? (statement.all(compiled.parameters) as R[]) : statement.run(compiled.parameters).changes;
   };
   // Statements of a transaction this lock's holder runs: the connection is theirs already.
   const held: Statements = {
@@ -60,7 +60,7 @@ export function sqliteStatements(db: Kysely<Database>, cache: StatementCache, lo
     }
   };
   const writes = new GroupCommit(cache, lock);
-  const isRead = (compiled: CompiledQuery) => cache.prepare(compiled.sql).readonly;
+  const isRead = (compiled: CompiledQuery) => cache.cached(compiled.sql).readonly;
   return {
     rows: <P, R>(query: PreparedQuery<P, R>, values: P) => {
       const compiled = query.bind(db, values);

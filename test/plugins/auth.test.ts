@@ -1,20 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
 import { testApiKey, useGateway } from '../support/gateway.js';
 
-// Count the constant-time comparisons matchesAnyKey makes, keeping the real comparison.
-const comparisons = vi.hoisted(() => ({ count: 0 }));
+// Count the constant-time comparisons and the hashes apiKeyMatcher makes, keeping the real ones.
+const comparisons = vi.hoisted(() => ({ count: 0, hashes: 0 }));
 vi.mock('../../src/connect/secrets.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/connect/secrets.js')>();
   return {
     ...original,
-    constantTimeEqual: (a: string, b: string) => {
+    sameDigest: (a: Buffer, b: Buffer) => {
       comparisons.count++;
-      return original.constantTimeEqual(a, b);
+      return original.sameDigest(a, b);
+    },
+    secretDigest: (value: string) => {
+      comparisons.hashes++;
+      return original.secretDigest(value);
     },
   };
 });
 
-const { matchesAnyKey } = await import('../../src/plugins/auth.js');
+const { apiKeyMatcher } = await import('../../src/plugins/auth.js');
+const matchesAnyKey = (candidate: string, keys: readonly string[]) => apiKeyMatcher(keys)(candidate);
 
 const keys = ['first-key-0123456789', 'second-key-0123456789', 'third-key-0123456789'];
 
@@ -39,12 +44,22 @@ describe('matchesAnyKey', () => {
   });
 
   it('compares against every key even when the first one matches (no early exit)', () => {
+    const isApiKey = apiKeyMatcher(keys);
     comparisons.count = 0;
-    matchesAnyKey(keys[0]!, keys);
+    expect(isApiKey(keys[0]!)).toBe(true);
     expect(comparisons.count).toBe(keys.length);
     comparisons.count = 0;
-    matchesAnyKey('nothing-like-any-key', keys);
+    expect(isApiKey('nothing-like-any-key')).toBe(false);
     expect(comparisons.count).toBe(keys.length);
+  });
+
+  it('hashes the configured keys once, and each candidate once', () => {
+    comparisons.hashes = 0;
+    const isApiKey = apiKeyMatcher(keys);
+    expect(comparisons.hashes).toBe(keys.length);
+    comparisons.hashes = 0;
+    for (const candidate of [keys[1]!, 'nothing-like-any-key', keys[2]!]) isApiKey(candidate);
+    expect(comparisons.hashes).toBe(3);
   });
 });
 
