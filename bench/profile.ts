@@ -55,9 +55,12 @@ async function run(server: ServerProcess, step: string): Promise<LoadResult> {
   const url = `http://127.0.0.1:${server.port}`;
   const queue = newFlowQueue();
   const measure = async (work: () => Promise<LoadResult>) => {
-    await server.stats(true);
+    const before = await server.stats(true);
     if (kind !== 'gc' && kind !== 'retained') await server.profile(profileType);
     const result = await work();
+    // The server's own CPU per answer (all its threads, user and system): steadier than req/s on a shared machine.
+    const cpuUs = (await server.stats()).cpuUs - before.cpuUs;
+    console.log(`server CPU: ${Math.round(cpuUs / Math.max(1, result.requests))} us per answer over ${result.requests} answers`);
     if (kind === 'retained') await server.profile('heap-snapshot', path.join(outDir, `${step}.heapsnapshot`));
     else if (kind !== 'gc') await server.profile(profileType, profileFile);
     return result;
