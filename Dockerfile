@@ -31,4 +31,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT||3000}/readyz`,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # npm start's command, without npm in between (signals reach node: a graceful close on docker stop).
-CMD ["node", "dist/server/server.js"]
+CMD ["node", "--max-semi-space-size=8", "dist/server/server.js"]

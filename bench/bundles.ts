@@ -2,6 +2,7 @@
 // gateway's bench entry and the baselines (bench/.build/), the production entry as `npm run build` makes it
 // (dist/server/server.js, built by scripts/build-server.ts), and the gateway's environment.
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildServer, defaultServerOutDir } from '../scripts/build-server.js';
 import { apiKey, appOrigin } from './flows.js';
@@ -16,6 +17,18 @@ export const zoomClientId = 'slSJlqiDrYRufiuCxVlIuQ';
 export const bundle = (name: 'gateway' | 'baseline') => path.join(buildDir, `${name}.mjs`);
 /** The production entry, as `npm start` runs it. */
 export const productionEntry = path.join(defaultServerOutDir, 'server.js');
+
+/**
+ * The node flags `npm start` gives the production entry (package.json's start script, which the Dockerfile's CMD
+ * repeats): every gateway the bench runs gets them, so it measures the process an operator runs. Flags given in
+ * BENCH_GATEWAY_NODE_FLAGS come after them, and V8 takes the last of a flag given twice.
+ */
+export function productionNodeFlags(extra = ''): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = /^node((?: --\S+)*) dist\/server\/server\.js$/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "node [flags] dist/server/server.js": ${scripts.start}`);
+  return [...match[1]!.split(' '), ...extra.split(' ')].filter(Boolean);
+}
 
 /** Builds the bench bundles and the production entry; how long it took (ms). */
 export async function buildBundles(): Promise<number> {

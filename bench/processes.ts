@@ -105,12 +105,13 @@ export async function coldStarts(
   envFor: (port: number) => Record<string, string>,
   readyPath: string,
   samples: number,
+  { nodeFlags = [] }: { nodeFlags?: string[] } = {},
 ): Promise<number[]> {
   const times: number[] = [];
   for (let sample = 0; sample < samples; sample++) {
     const port = await freePort();
     const started = performance.now();
-    const { child, output } = launch(script, args, { ...envFor(port), PORT: String(port) });
+    const { child, output } = launch(script, args, { ...envFor(port), PORT: String(port) }, nodeFlags);
     try {
       for (;;) {
         if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}) during its cold start:\n${output()}`);

@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBundles, bundle, gatewayEnv, root } from './bundles.js';
+import { buildBundles, bundle, gatewayEnv, productionNodeFlags, root } from './bundles.js';
 import { apiKey, callbacks, createSessions, launches, newFlowQueue } from './flows.js';
 import { load, type LoadResult } from './load.js';
 import { startServer, type ServerProcess } from './processes.js';
@@ -25,7 +25,7 @@ for (const file of readdirSync(outDir)) rmSync(path.join(outDir, file));
 
 const flags: Record<string, string[]> = { cpu: [], heap: [], gc: ['--trace-gc'], retained: ['--expose-gc'] };
 if (!flags[kind]) throw new Error(`kind must be cpu, heap, gc or retained; got ${kind}`);
-const extraFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const extraFlags = productionNodeFlags(process.env.BENCH_GATEWAY_NODE_FLAGS);
 
 await buildBundles();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zcg-profile-'));

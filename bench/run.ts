@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBundles, bundle, gatewayEnv as baseEnv, oauthAppId, productionEntry, root, zoomClientId } from './bundles.js';
+import { buildBundles, bundle, gatewayEnv as baseEnv, oauthAppId, productionEntry, productionNodeFlags, root, zoomClientId } from './bundles.js';
 import { apiKey, callbacks, createSessions, launches, newFlowQueue } from './flows.js';
 import { load, type LoadResult } from './load.js';
 import { measurePostgres } from './postgres.js';
@@ -29,7 +29,7 @@ const settings = {
   flows: numberFrom('BENCH_FLOWS', 12_000),
   coldStartSamples: numberFrom('BENCH_COLD_STARTS', 5),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
-  /** node flags for the gateway's process only, e.g. "--max-old-space-size=96" (none by default). */
+  /** node flags for the gateway's process only, after npm start's own, e.g. "--max-old-space-size=96". */
   gatewayNodeFlags: process.env.BENCH_GATEWAY_NODE_FLAGS ?? '',
   stubDelayMs: numberFrom('BENCH_STUB_DELAY_MS', 0),
   /** Flows (launches, then callbacks) of the PostgreSQL figure, per configuration; 0 leaves it out. */
@@ -45,7 +45,16 @@ async function measureColdStarts(dataDir: string, recallUrl: string) {
   let n = 0;
   const samples = settings.coldStartSamples;
   // The production entry as npm start runs it (node dist/server/server.js), configured mode against the Recall stub.
-  const gateway = await coldStarts(productionEntry, [], () => gatewayEnv(dataDir, `cold-${++n}`, { RECALL_BASE_URL: recallUrl }), '/readyz', samples);
+  const gateway = await coldStarts(
+    productionEntry,
+    [],
+    () => gatewayEnv(dataDir, `cold-${++n}`, { RECALL_BASE_URL: recallUrl }),
+    '/readyz',
+    samples,
+    {
+      nodeFlags: productionNodeFlags(settings.gatewayNodeFlags),
+    },
+  );
   const bare = await coldStarts(bundle('baseline'), ['bare'], () => ({}), '/ready', samples);
   const oauth2 = await coldStarts(bundle('baseline'), ['oauth2'], () => ({}), '/ready', samples);
   return { gateway: median(gateway), bare: median(bare), oauth2: median(oauth2), samples: { gateway, bare, oauth2 } };
@@ -146,7 +155,7 @@ async function measurePostgresFigure(dataDir: string): Promise<Results['postgres
     return await measurePostgres({
       bundle: bundle('gateway'),
       env: (databaseUrl) => ({ ...gatewayEnv(dataDir, 'unused'), DATABASE_URL: databaseUrl }),
-      nodeFlags: settings.gatewayNodeFlags.split(' ').filter(Boolean),
+      nodeFlags: productionNodeFlags(settings.gatewayNodeFlags),
       flows: settings.postgresFlows,
       connections: settings.connections,
     });
@@ -177,7 +186,7 @@ async function main(): Promise<void> {
     const oauth2Server = await startServer(bundle('baseline'), ['oauth2'], {});
     const oauth2 = await measureRoute(oauth2Server, '/login/zoom', 302).finally(() => oauth2Server.stop());
     console.log('measuring the gateway (SQLite, in-process Recall stub)...');
-    const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), settings.gatewayNodeFlags.split(' ').filter(Boolean));
+    const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), productionNodeFlags(settings.gatewayNodeFlags));
     const gateway = await measureGateway(gatewayServer).finally(() => gatewayServer.stop());
     const postgres = await measurePostgresFigure(dataDir);
 

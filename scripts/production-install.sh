@@ -47,4 +47,4 @@ fi
 
 cd "$target_dir"
 npm ci --omit=dev --no-audit --no-fund --prefer-offline
-echo "production-install: $target_dir is ready: npm start (or node dist/server/server.js)"
+echo "production-install: $target_dir is ready: npm start"
