@@ -137,7 +137,7 @@ export function printReport(results: Results): { targets: Target[] } {
       `load average ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd.join(' ')} at end\n` +
       `load: autocannon, ${settings.connections} connections, ${settings.durationS} s runs (${settings.warmupS} s warm-up), ` +
       `${settings.flows} launches; gateway LOG_LEVEL=${settings.logLevel}, SQLite file store, Recall stub delay ${settings.stubDelayMs} ms` +
-      `; gateway node flags: ${productionNodeFlags(settings.gatewayNodeFlags).join(' ') || 'none'}\n`,
+      `; gateway node flags: ${productionNodeFlags(String(settings.gatewayNodeFlags ?? '')).join(' ') || 'none'}\n`,
   );
 
   const rows: [string, LoadResult][] = [
