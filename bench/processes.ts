@@ -25,15 +25,17 @@ function launch(
   env: Record<string, string>,
   nodeFlags: string[] = [],
   outputFile?: string,
-): { child: ChildProcess; output: () => string } {
+): { child: ChildProcess; output: () => string; written: Promise<void> } {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !gatewayVariable.test(name)));
   const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   // All of it, when asked (a --trace-gc log); otherwise only its end, for the error of a server that failed.
-  if (outputFile) child.stdout!.pipe(createWriteStream(outputFile));
+  // `written` settles once the file has the last of it (the child's stdout can close after its exit).
+  const file = outputFile ? child.stdout!.pipe(createWriteStream(outputFile)) : undefined;
+  const written = file ? new Promise<void>((resolve) => file.once('close', resolve)) : Promise.resolve();
   child.stdout!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   child.stderr!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
-  return { child, output: () => output };
+  return { child, output: () => output, written };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -52,7 +54,7 @@ export async function startServer(
   nodeFlags: string[] = [],
   { timeoutMs = 30_000, outputFile }: { timeoutMs?: number; outputFile?: string } = {},
 ): Promise<ServerProcess> {
-  const { child, output } = launch(script, args, env, nodeFlags, outputFile);
+  const { child, output, written } = launch(script, args, env, nodeFlags, outputFile);
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${timeoutMs} ms:\n${output()}`)), timeoutMs);
     child.once('exit', (code) => {
@@ -91,7 +93,10 @@ export async function startServer(
         child.on('message', onMessage);
         child.send({ type, file });
       }),
-    stop: () => stopChild(child),
+    stop: async () => {
+      await stopChild(child);
+      await written;
+    },
   };
 }
 

@@ -29,8 +29,11 @@ const settings = {
   flows: numberFrom('BENCH_FLOWS', 12_000),
   coldStartSamples: numberFrom('BENCH_COLD_STARTS', 5),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
-  /** node flags for the gateway's process only, after npm start's own, e.g. "--max-old-space-size=96". */
-  gatewayNodeFlags: process.env.BENCH_GATEWAY_NODE_FLAGS ?? '',
+  /**
+   * node flags of every gateway process: npm start's own, then BENCH_GATEWAY_NODE_FLAGS (e.g. "--max-old-space-size=96").
+   * The baselines run on node's defaults, as a team would run them.
+   */
+  gatewayNodeFlags: productionNodeFlags(process.env.BENCH_GATEWAY_NODE_FLAGS).join(' '),
   stubDelayMs: numberFrom('BENCH_STUB_DELAY_MS', 0),
   /** Flows (launches, then callbacks) of the PostgreSQL figure, per configuration; 0 leaves it out. */
   postgresFlows: numberFrom('BENCH_PG_FLOWS', 3000),
@@ -44,7 +47,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function measureColdStarts(dataDir: string, recallUrl: string) {
   let n = 0;
   const samples = settings.coldStartSamples;
-  // The production entry as npm start runs it (node dist/server/server.js), configured mode against the Recall stub.
+  // The production entry as npm start runs it (node, npm start's flags, dist/server/server.js), configured mode against the Recall stub.
   const gateway = await coldStarts(
     productionEntry,
     [],
@@ -52,7 +55,7 @@ async function measureColdStarts(dataDir: string, recallUrl: string) {
     '/readyz',
     samples,
     {
-      nodeFlags: productionNodeFlags(settings.gatewayNodeFlags),
+      nodeFlags: settings.gatewayNodeFlags.split(' ').filter(Boolean),
     },
   );
   const bare = await coldStarts(bundle('baseline'), ['bare'], () => ({}), '/ready', samples);
@@ -155,7 +158,7 @@ async function measurePostgresFigure(dataDir: string): Promise<Results['postgres
     return await measurePostgres({
       bundle: bundle('gateway'),
       env: (databaseUrl) => ({ ...gatewayEnv(dataDir, 'unused'), DATABASE_URL: databaseUrl }),
-      nodeFlags: productionNodeFlags(settings.gatewayNodeFlags),
+      nodeFlags: settings.gatewayNodeFlags.split(' ').filter(Boolean),
       flows: settings.postgresFlows,
       connections: settings.connections,
     });
@@ -186,7 +189,7 @@ async function main(): Promise<void> {
     const oauth2Server = await startServer(bundle('baseline'), ['oauth2'], {});
     const oauth2 = await measureRoute(oauth2Server, '/login/zoom', 302).finally(() => oauth2Server.stop());
     console.log('measuring the gateway (SQLite, in-process Recall stub)...');
-    const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), productionNodeFlags(settings.gatewayNodeFlags));
+    const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), settings.gatewayNodeFlags.split(' ').filter(Boolean));
     const gateway = await measureGateway(gatewayServer).finally(() => gatewayServer.stop());
     const postgres = await measurePostgresFigure(dataDir);
 

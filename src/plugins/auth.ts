@@ -60,8 +60,9 @@ export default fp<AuthOptions>(
      * X-Forwarded-For under TRUST_PROXY=true) lock the app's backend out. Failures are counted, and past the
      * limit they are answered 429 instead of 401, so a flood of guesses is throttled and visible as such.
      */
-    const refusal = (request: FastifyRequest, reply: FastifyReply, error: unknown): unknown => {
-      if (!(error instanceof GatewayProblem && error.code === 'unauthorized')) return error;
+    const refusal = (request: FastifyRequest, reply: FastifyReply, error: unknown): Error => {
+      // Anything else thrown fails the request as it is (never a falsy value, which would let it through).
+      if (!(error instanceof GatewayProblem && error.code === 'unauthorized')) return error instanceof Error ? error : new Error(String(error));
       const client = clientOf(request.ip);
       const waitS = failures.retryAfterS(client);
       failures.record(client);
@@ -76,7 +77,7 @@ export default fp<AuthOptions>(
       try {
         if (!isApiKey(bearer(request))) throw new GatewayProblem('unauthorized', 'The API key is not valid.');
       } catch (error) {
-        done(refusal(request, reply, error) as Error);
+        done(refusal(request, reply, error));
         return;
       }
       done();

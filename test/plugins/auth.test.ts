@@ -19,28 +19,28 @@ vi.mock('../../src/connect/secrets.js', async (importOriginal) => {
 });
 
 const { apiKeyMatcher } = await import('../../src/plugins/auth.js');
-const matchesAnyKey = (candidate: string, keys: readonly string[]) => apiKeyMatcher(keys)(candidate);
+const isOneOf = (candidate: string, keys: readonly string[]) => apiKeyMatcher(keys)(candidate);
 
 const keys = ['first-key-0123456789', 'second-key-0123456789', 'third-key-0123456789'];
 
-describe('matchesAnyKey', () => {
+describe('apiKeyMatcher', () => {
   it('accepts each configured key', () => {
-    for (const key of keys) expect(matchesAnyKey(key, keys)).toBe(true);
+    for (const key of keys) expect(isOneOf(key, keys)).toBe(true);
   });
 
   it('refuses a key of the same length that differs in one character', () => {
-    expect(matchesAnyKey('first-key-0123456788', keys)).toBe(false);
+    expect(isOneOf('first-key-0123456788', keys)).toBe(false);
   });
 
   it('refuses a key of another length, a prefix and an extension', () => {
-    expect(matchesAnyKey('short', keys)).toBe(false);
-    expect(matchesAnyKey('first-key-012345678', keys)).toBe(false);
-    expect(matchesAnyKey('first-key-01234567890', keys)).toBe(false);
+    expect(isOneOf('short', keys)).toBe(false);
+    expect(isOneOf('first-key-012345678', keys)).toBe(false);
+    expect(isOneOf('first-key-01234567890', keys)).toBe(false);
   });
 
   it('refuses everything when no key is configured', () => {
-    expect(matchesAnyKey('', [])).toBe(false);
-    expect(matchesAnyKey('first-key-0123456789', [])).toBe(false);
+    expect(isOneOf('', [])).toBe(false);
+    expect(isOneOf('first-key-0123456789', [])).toBe(false);
   });
 
   it('compares against every key even when the first one matches (no early exit)', () => {

@@ -3,7 +3,7 @@
 // production by scripts/production-install.sh (`npm ci --omit=dev`, as the Dockerfile's runtime stage does):
 // configured mode against a Recall mock, `npm run doctor`, and demo mode refused in one line.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,9 +30,14 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-/** `npm start` in `dir`: node on the compiled entry, with only `env` (and PATH) as its environment. */
+/** package.json's start script in `dir` (node, its flags, the compiled entry): what npm start runs. */
+const startScript = (dir: string) =>
+  (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+
+/** `npm start` in `dir`: its command, with only `env` (and PATH) as its environment. */
 function npmStart(dir: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['dist/server/server.js'], {
+  const [, ...nodeArgs] = startScript(dir).split(' ');
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +55,7 @@ function npmStart(dir: string, env: Record<string, string>): Started {
  * stdout is a TTY). Its own process group, so stopping it stops the gateway too.
  */
 function npmStartOnTerminal(dir: string, env: Record<string, string>): Started {
-  const child = spawn('script', ['-qfec', 'node dist/server/server.js', '/dev/null'], {
+  const child = spawn('script', ['-qfec', startScript(dir), '/dev/null'], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
