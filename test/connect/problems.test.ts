@@ -1,7 +1,7 @@
 // One mapping from errors to problems: a Recall failure is answered with the problem code and sentence its
 // RecallError names (decided at the recall/ boundary, src/recall/problem.ts), whatever the code.
 import { describe, expect, it } from 'vitest';
-import { toProblem } from '../../src/connect/problems.js';
+import { GatewayProblem, toProblem } from '../../src/connect/problems.js';
 import { recallProblemOf } from '../../src/recall/problem.js';
 import { RecallConflictError, RecallError, type RecallErrorCode } from '../../src/recall/recall-api.js';
 
@@ -29,5 +29,26 @@ describe('toProblem on a Recall failure', () => {
   it('answers an unresolved legacy conflict as recall_conflict_unresolved', () => {
     const conflict = new RecallConflictError({ zoomAccountId: 'Qo2hX07epz8S0xQpWGvtVg', zoomUserId: null }, 'already exists');
     expect(toProblem(conflict).code).toBe('recall_conflict_unresolved');
+  });
+});
+
+describe('GatewayProblem', () => {
+  const frames = (error: Error) => (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+
+  it("keeps no stack trace for a client's mistake (4xx): its code and detail are the whole answer", () => {
+    for (const code of ['unauthorized', 'not_found', 'rate_limited', 'invalid_request'] as const) {
+      const problem = new GatewayProblem(code, 'detail');
+      expect(problem.status).toBeLessThan(500);
+      expect(frames(problem)).toEqual([]);
+      expect(problem.stack).toContain(`${code}: detail`);
+    }
+  });
+
+  it("keeps the stack of a gateway fault (5xx), and leaves other errors' stacks as they were", () => {
+    const fault = new GatewayProblem('store_unavailable', 'the database did not answer');
+    expect(fault.status).toBe(503);
+    expect(frames(fault).length).toBeGreaterThan(0);
+    new GatewayProblem('not_found', 'detail');
+    expect(frames(new Error('after')).length).toBeGreaterThan(0);
   });
 });
