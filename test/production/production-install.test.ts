@@ -198,6 +198,8 @@ describe('a production install (npm ci --omit=dev)', () => {
     const gateway = npmStartOnTerminal(installed, { ...production(), PORT: String(port), LOG_LEVEL: 'info' });
     try {
       await waitFor(gateway, /Zoom Connect Gateway on /);
+      // pino writes JSON to stdout asynchronously: its line may come after the banner (console.log, synchronous).
+      await waitFor(gateway, /Server listening.*\n/);
       const listening = gateway
         .output()
         .split('\n')
