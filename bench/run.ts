@@ -21,6 +21,12 @@ import { startRecallStub } from './recall-stub.js';
 import { printReport, type Results } from './report.js';
 
 const numberFrom = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+/**
+ * node flags of every gateway process: npm start's own, then BENCH_GATEWAY_NODE_FLAGS (e.g. "--max-old-space-size=96").
+ * The baselines run on node's defaults, as a team would run them.
+ */
+const gatewayNodeFlags = productionNodeFlags(process.env.BENCH_GATEWAY_NODE_FLAGS);
+
 const settings = {
   connections: numberFrom('BENCH_CONNECTIONS', 10),
   durationS: numberFrom('BENCH_DURATION_S', 10),
@@ -29,11 +35,8 @@ const settings = {
   flows: numberFrom('BENCH_FLOWS', 12_000),
   coldStartSamples: numberFrom('BENCH_COLD_STARTS', 5),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
-  /**
-   * node flags of every gateway process: npm start's own, then BENCH_GATEWAY_NODE_FLAGS (e.g. "--max-old-space-size=96").
-   * The baselines run on node's defaults, as a team would run them.
-   */
-  gatewayNodeFlags: productionNodeFlags(process.env.BENCH_GATEWAY_NODE_FLAGS).join(' '),
+  /** gatewayNodeFlags (above), as the results record them. */
+  gatewayNodeFlags: gatewayNodeFlags.join(' '),
   stubDelayMs: numberFrom('BENCH_STUB_DELAY_MS', 0),
   /** Flows (launches, then callbacks) of the PostgreSQL figure, per configuration; 0 leaves it out. */
   postgresFlows: numberFrom('BENCH_PG_FLOWS', 3000),
@@ -54,9 +57,7 @@ async function measureColdStarts(dataDir: string, recallUrl: string) {
     () => gatewayEnv(dataDir, `cold-${++n}`, { RECALL_BASE_URL: recallUrl }),
     '/readyz',
     samples,
-    {
-      nodeFlags: settings.gatewayNodeFlags.split(' ').filter(Boolean),
-    },
+    { nodeFlags: gatewayNodeFlags },
   );
   const bare = await coldStarts(bundle('baseline'), ['bare'], () => ({}), '/ready', samples);
   const oauth2 = await coldStarts(bundle('baseline'), ['oauth2'], () => ({}), '/ready', samples);
@@ -158,7 +159,7 @@ async function measurePostgresFigure(dataDir: string): Promise<Results['postgres
     return await measurePostgres({
       bundle: bundle('gateway'),
       env: (databaseUrl) => ({ ...gatewayEnv(dataDir, 'unused'), DATABASE_URL: databaseUrl }),
-      nodeFlags: settings.gatewayNodeFlags.split(' ').filter(Boolean),
+      nodeFlags: gatewayNodeFlags,
       flows: settings.postgresFlows,
       connections: settings.connections,
     });
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     const oauth2Server = await startServer(bundle('baseline'), ['oauth2'], {});
     const oauth2 = await measureRoute(oauth2Server, '/login/zoom', 302).finally(() => oauth2Server.stop());
     console.log('measuring the gateway (SQLite, in-process Recall stub)...');
-    const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), settings.gatewayNodeFlags.split(' ').filter(Boolean));
+    const gatewayServer = await startServer(bundle('gateway'), [], gatewayEnv(dataDir, 'load'), gatewayNodeFlags);
     const gateway = await measureGateway(gatewayServer).finally(() => gatewayServer.stop());
     const postgres = await measurePostgresFigure(dataDir);
 

@@ -22,7 +22,7 @@ export class GatewayProblem extends Error {
     readonly errors?: Problem['errors'],
   ) {
     // A client's mistake (4xx) is an answer, not a fault: its code and detail say everything, and a stack trace
-    // would be the most expensive part of answering it (a flood of wrong API keys answered 429 ran 35% faster
+    // is a large part of the cost of answering it (a flood of wrong API keys answered 429 ran 35% faster
     // without). A gateway fault (5xx) keeps its stack, for whoever reads the log.
     const stackTraceLimit = Error.stackTraceLimit;
     if (problemStatus(code) < 500) Error.stackTraceLimit = 0;
