@@ -2,27 +2,28 @@
 // launch (launch.ts) or by the one automatic restart, and consumed, atomically and once, by the callback.
 // Modelled on Auth.js's checks: each check is a create/use pair, each failure a named code.
 import type { ConnectSessionRecord, FlowRecord } from '../store/store.js';
-import { buildAuthorizeUrl } from './authorize-url.js';
+import { authorizeIssuer, buildAuthorizeUrl } from './authorize-url.js';
 import { bindingCookieName, readBindingCookie } from './binding-cookie.js';
 import { isoAfter, type ConnectDeps } from './deps.js';
 import { failed, type CallbackOutcome, type FlowStart } from './flow-outcome.js';
-import { constantTimeEqual, hashSecret, pkceChallenge, randomSecret } from './secrets.js';
+import { constantTimeEqual, hashSecret, pkceChallenge, randomSecret, secretLookupKey, timeOrderedSecret, timeOrderedUuid } from './secrets.js';
 
 /** A new flow's record for the store, and what the browser is sent (the secrets in the clear exist only here). */
 export function newFlow(deps: ConnectDeps, session: ConnectSessionRecord, attempt: number): { flow: FlowRecord; start: FlowStart } {
   const { config } = deps;
-  const state = randomSecret();
+  const now = deps.now();
+  // Both sort by time, so the store's indexes on them grow at their ends (secrets.ts).
+  const state = timeOrderedSecret(now.getTime());
   // ZOOM_PKCE=off: an empty verifier, so the callback sends none, even if the setting changes meanwhile.
   const codeVerifier = config.zoom.pkce === 'S256' ? randomSecret() : '';
   const binding = randomSecret();
-  const now = deps.now();
   const flow: FlowRecord = {
-    id: randomSecret(12),
-    stateHash: hashSecret(state),
+    id: timeOrderedUuid(now.getTime()),
+    stateHash: secretLookupKey(state),
     bindingHash: hashSecret(binding),
     sessionId: session.id,
     codeVerifier,
-    issuer: new URL(config.zoom.authorizeUrl).origin,
+    issuer: authorizeIssuer(config),
     attempt,
     createdAt: now.toISOString(),
     expiresAt: isoAfter(now, config.flowTtlS),
@@ -64,7 +65,7 @@ export async function consumeFlow(
 ): Promise<ConsumedFlow | CallbackOutcome> {
   if (!state) return failed('state_missing', 'The sign-in answer has no state. Start again from the app.');
   const secure = deps.config.secureCookies;
-  const claim = await deps.store.consumeFlow(hashSecret(state), deps.now().toISOString());
+  const claim = await deps.store.consumeFlow(secretLookupKey(state), deps.now().toISOString());
   if (claim.outcome === 'unknown') {
     return failed('state_invalid', 'This sign-in was not started here, or too long ago. Start again from the app.');
   }

@@ -1,14 +1,13 @@
 // Connect sessions: the app's backend asks for one per end user. It gets a bearer token for /v1/me/* and
 // a connect_url carrying a *different*, single-use launch code, so no reusable secret sits in a URL the
 // browser keeps in its history.
-import { randomUUID } from 'node:crypto';
 import type { ConnectSession, ConnectSessionCreate } from '../../generated/gateway/types.gen.js';
 import type { ConnectSessionRecord } from '../store/store.js';
 import { isoAfter, type ConnectDeps } from './deps.js';
 import { checkIdentifier } from './identifiers.js';
 import { GatewayProblem } from './problems.js';
 import { checkReturnTo } from './return-to.js';
-import { hashSecret, randomSecret } from './secrets.js';
+import { hashSecret, randomSecret, timeOrderedUuid } from './secrets.js';
 
 export const launchPath = '/v1/connect/zoom';
 
@@ -27,7 +26,7 @@ export async function createConnectSession(deps: ConnectDeps, input: ConnectSess
   const launchCode = randomSecret();
   const now = deps.now();
   const session: ConnectSessionRecord = {
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     tokenHash: hashSecret(token),
     launchHash: hashSecret(launchCode),
     endUserId: input.end_user_id,

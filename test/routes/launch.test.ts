@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import { hashSecret } from '../../src/connect/secrets.js';
+import { hashSecret, secretLookupKey } from '../../src/connect/secrets.js';
 import { appOrigin, useGateway, zoomClientId, type TestGateway } from '../support/gateway.js';
 import { callback, callbackFor, createSession, launch, launchPathOf, postLaunch } from '../support/flow.js';
 
 const redirectUri = 'https://gateway.example.com/v1/connect/zoom/callback';
 const base64url32 = /^[A-Za-z0-9_-]{43}$/;
+/** The state: its time (Unix milliseconds, base 36), a dot, then 32 random bytes in base64url. */
+const timeOrderedState = /^([0-9a-z]{9})\.[A-Za-z0-9_-]{43}$/;
 const asJson = { accept: 'application/json' };
 const asBrowser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
@@ -66,7 +68,7 @@ describe('POST /v1/connect/zoom (launch)', () => {
     it('sends a fresh 32-byte state and code challenge for every flow', async () => {
       const first = await launch(gateway);
       const second = await launch(gateway);
-      expect(first.state).toMatch(base64url32);
+      expect(first.state).toMatch(timeOrderedState);
       expect(first.authorizeUrl.searchParams.get('code_challenge')).toMatch(base64url32);
       expect(second.state).not.toBe(first.state);
       expect(second.authorizeUrl.searchParams.get('code_challenge')).not.toBe(first.authorizeUrl.searchParams.get('code_challenge'));
@@ -110,7 +112,7 @@ describe('POST /v1/connect/zoom (launch)', () => {
       const launched = await launch(gateway);
       await callbackFor(gateway, launched);
       expect(createCalls(gateway)[0]!.authorization_code.code_verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const stored = await gateway.store.consumeFlow(hashSecret(launched.state), gateway.clock.now.toISOString());
+      const stored = await gateway.store.consumeFlow(secretLookupKey(launched.state), gateway.clock.now.toISOString());
       expect(stored).toMatchObject({ outcome: 'reused', flow: { codeVerifier: '' } });
     });
   });

@@ -6,7 +6,7 @@
 import type { InjectOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashSecret } from '../../src/connect/secrets.js';
+import { secretLookupKey } from '../../src/connect/secrets.js';
 import { postLaunch } from '../support/flow.js';
 import { testApiKey, useGateway, type TestGateway } from '../support/gateway.js';
 
@@ -88,7 +88,7 @@ describe('rate limits', () => {
     expect((await callback()).statusCode).toBe(429);
     expect(g.recall.calls).toEqual([]);
     // The flow is intact: the refused callback did not spend its state (the first consumer still gets it).
-    expect((await g.store.consumeFlow(hashSecret(state), new Date().toISOString())).outcome).toBe('consumed');
+    expect((await g.store.consumeFlow(secretLookupKey(state), new Date().toISOString())).outcome).toBe('consumed');
   });
 
   it('counts each route on its own, so a flood of launches does not lock the app out of creating sessions', async () => {
