@@ -135,7 +135,7 @@ export function printReport(results: Results): { targets: Target[] } {
       `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGB} GB, node ${machine.node}, ${machine.platform}; ` +
       `load average ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd.join(' ')} at end\n` +
       `load: autocannon, ${settings.connections} connections, ${settings.durationS} s runs (${settings.warmupS} s warm-up), ` +
-      `${settings.flows} launches; gateway LOG_LEVEL=${settings.logLevel}, SQLite file store, Recall stub delay ${settings.stubDelayMs} ms` +
+      `${settings.flows} launches after ${settings.launchWarmup}; gateway LOG_LEVEL=${settings.logLevel}, SQLite file store, Recall stub delay ${settings.stubDelayMs} ms` +
       `; gateway node flags: ${settings.gatewayNodeFlags || 'none'} (baselines: none)\n`,
   );
 

@@ -32,7 +32,13 @@ const settings = {
   durationS: numberFrom('BENCH_DURATION_S', 10),
   warmupS: numberFrom('BENCH_WARMUP_S', 3),
   /** Launches measured; sessions and callbacks are sized from it. */
-  flows: numberFrom('BENCH_FLOWS', 12_000),
+  flows: numberFrom('BENCH_FLOWS', 20_000),
+  /**
+   * Launches before the measured ones (and the sessions they spend, made before the measured sessions): about the
+   * baselines' warm-up on this machine, so that the launch is measured warm as they are, not while the JIT compiles
+   * it and the sessions just made are checkpointed.
+   */
+  launchWarmup: numberFrom('BENCH_LAUNCH_WARMUP', 30_000),
   coldStartSamples: numberFrom('BENCH_COLD_STARTS', 5),
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
   /** gatewayNodeFlags (above), as the results record them. */
@@ -102,9 +108,9 @@ async function measureGateway(server: ServerProcess) {
 
   // The flow, step by step (bench/flows.ts): sessions feed launches, launches feed callbacks.
   const queue = newFlowQueue();
-  await createSessions(url, queue, 1000, C);
+  await createSessions(url, queue, settings.launchWarmup, C);
   const createSession = await createSessions(url, queue, settings.flows + 100, C);
-  await launches(url, queue, 1000, C);
+  await launches(url, queue, settings.launchWarmup, C);
   const launch = await launches(url, queue, settings.flows, C);
   await callbacks(url, queue, 500, C);
   const callback = await callbacks(url, queue, Math.floor(settings.flows * 0.6), C);
