@@ -91,6 +91,14 @@ describe('rate limits', () => {
     expect((await g.store.consumeFlow(secretLookupKey(state), new Date().toISOString())).outcome).toBe('consumed');
   });
 
+  it('counts an IPv6 client by its /64 here too, so a host cannot take a fresh address for each request', async () => {
+    const callbackFrom = (remoteAddress: string) =>
+      g.request({ method: 'GET', url: '/v1/connect/zoom/callback?state=unknown&code=c', remoteAddress, headers: json });
+    for (let n = 0; n < LIMIT; n++) expect((await callbackFrom(`2001:db8:5:6::${n + 1}`)).statusCode).toBe(400);
+    expect((await callbackFrom('2001:db8:5:6:abcd::1')).statusCode).toBe(429);
+    expect((await callbackFrom('2001:db8:5:7::1')).statusCode).toBe(400);
+  });
+
   it('counts each route on its own, so a flood of launches does not lock the app out of creating sessions', async () => {
     for (let n = 0; n < LIMIT + 2; n++) await postLaunch(g, 'https://gateway.example.com/v1/connect/zoom?launch=x', { headers: json });
     expect((await createSession()).statusCode).toBe(201);
